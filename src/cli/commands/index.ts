@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+
+/**
+ * Every capability registers its commands here (one line each), so `main.ts` stays small.
+ * Each register function adds subcommands to the root program.
+ */
+export function registerAll(program: Command): void {
+  void program;
+}
