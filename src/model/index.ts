@@ -9,3 +9,4 @@ export * from './statement.js';
 export * from './entity.js';
 export * from './protected.js';
 export * from './ftm.js';
+export * from './audit.js';

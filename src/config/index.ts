@@ -1,0 +1,56 @@
+/** config: validated once at start-up (zod), frozen, and passed in. Nothing reads process.env deeper down. */
+import { join } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_CLASSIFICATIONS, TesseraError } from '../model/index.js';
+
+export const Config = z.object({
+  /** Where the store lives: sqlite:PATH (default, embedded) or postgres://… */
+  databaseUrl: z.string().min(1),
+  /** Ordered classification levels, lowest first. */
+  classifications: z.array(z.string().regex(/^[A-Z][A-Z_ ]{1,31}$/)).min(1).default([...DEFAULT_CLASSIFICATIONS]),
+  /** The agency this node belongs to. */
+  nodeAgency: z.string().regex(/^[A-Z]{2}-[A-Z0-9]{2,12}$/).default('FR-CT'),
+  /** HTTP server */
+  host: z.string().default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Demo: the user the CLI acts as when none is given. */
+  defaultUser: z.string().optional(),
+  defaultPurpose: z.string().optional(),
+  defaultCase: z.string().optional(),
+});
+export type Config = Readonly<z.infer<typeof Config>>;
+
+/** The default embedded store location. */
+export function defaultDatabaseUrl(cwd = process.cwd()): string {
+  return `sqlite:${join(cwd, '.tessera', 'tessera.sqlite')}`;
+}
+
+/**
+ * Reads configuration from the environment (TESSERA_*), validated once. Unknown or malformed values
+ * fail here, at start-up, with the variable named.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env, overrides: Partial<Config> = {}): Config {
+  const raw = {
+    databaseUrl: env.TESSERA_DATABASE_URL ?? defaultDatabaseUrl(),
+    ...(env.TESSERA_CLASSIFICATIONS ? { classifications: env.TESSERA_CLASSIFICATIONS.split(',').map((s) => s.trim()) } : {}),
+    ...(env.TESSERA_AGENCY ? { nodeAgency: env.TESSERA_AGENCY } : {}),
+    ...(env.TESSERA_HOST ? { host: env.TESSERA_HOST } : {}),
+    ...(env.TESSERA_PORT ? { port: env.TESSERA_PORT } : {}),
+    ...(env.TESSERA_USER ? { defaultUser: env.TESSERA_USER } : {}),
+    ...(env.TESSERA_PURPOSE ? { defaultPurpose: env.TESSERA_PURPOSE } : {}),
+    ...(env.TESSERA_CASE ? { defaultCase: env.TESSERA_CASE } : {}),
+    ...overrides,
+  };
+  const parsed = Config.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new TesseraError('CONFIG', `invalid configuration ${issue.path.join('.')}: ${issue.message}`, { field: issue.path.join('.') });
+  }
+  return Object.freeze(parsed.data);
+}
+
+/** Where Tessera keeps local state (default store, demo data). */
+export function stateDir(cwd = process.cwd()): string {
+  return join(cwd, '.tessera');
+}
+

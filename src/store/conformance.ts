@@ -1,0 +1,242 @@
+/**
+ * The store conformance suite: the same behavioural tests for every dialect (run by
+ * sqlite.test.ts and postgres.test.ts). Imported only by tests.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateStatement, verifyAuditEntries, type Statement, type StatementInput } from '../model/index.js';
+import type { Store } from './store.js';
+
+function stmt(overrides: Partial<StatementInput> & Pick<StatementInput, 'entityId' | 'schema' | 'prop' | 'value'>): Statement {
+  return validateStatement({
+    source: { agency: 'FR-CT', documentId: 'doc-1', collectedAt: '2024-01-15T10:00:00Z' },
+    grading: { system: 'EU4x4', source: 'B', info: '2' },
+    handling: { codes: ['H2'], releasableTo: ['BE-CT', 'ES'] },
+    classification: 'RESTRICTED',
+    subjectCategory: 'suspect',
+    nature: 'fact',
+    caseIds: ['FR-OP-ATLAS'],
+    ...overrides,
+  });
+}
+
+export interface ConformanceTarget {
+  /** Opens a fresh, empty store. */
+  open(): Promise<Store>;
+  /** Reopens the same store (same file / schema). */
+  reopen(): Promise<Store>;
+  cleanup?(): Promise<void>;
+}
+
+export function storeConformance(name: string, target: () => Promise<ConformanceTarget | undefined>): void {
+  describe(`store conformance: ${name}`, () => {
+    let t: ConformanceTarget | undefined;
+    let store: Store;
+
+    beforeAll(async () => {
+      t = await target();
+      if (t) store = await t.open();
+    });
+    afterAll(async () => {
+      if (!t) return;
+      await store.close();
+      await t.cleanup?.();
+    });
+
+    const person = (id: string, name: string, extra: Partial<StatementInput> = {}) => stmt({ entityId: `fr-ct:${id}`, schema: 'Person', prop: 'name', value: name, ...extra });
+
+    it('migrates to the latest schema version and reopens idempotently', async (ctx) => {
+      if (!t) return ctx.skip();
+      expect(await store.schemaVersion()).toBeGreaterThanOrEqual(1);
+      const again = await t.reopen();
+      expect(await again.schemaVersion()).toBe(await store.schemaVersion());
+      await again.close();
+    });
+
+    it('round-trips every statement field exactly', async (ctx) => {
+      if (!t) return ctx.skip();
+      const s = stmt({
+        entityId: 'fr-ct:rt1',
+        schema: 'Person',
+        prop: 'birthDate',
+        value: '1987-03',
+        original: '03/1987',
+        grading: { system: 'ADMIRALTY', source: 'C', info: '3' },
+        handling: { codes: ['H1', 'H3'], conditions: 'not before 2025', releasableTo: ['*'] },
+        subjectCategory: 'contact',
+        nature: 'assessment',
+        firstSeen: '2023-01-01',
+        lastSeen: '2024-02-01',
+        reviewBy: '2026-01-01',
+        caseIds: ['FR-OP-ATLAS', 'FR-OP-BORA'],
+      });
+      await store.writeStatements([s]);
+      const [back] = await store.statementsOf('fr-ct:rt1');
+      const { recordedAt, ...rest } = back!;
+      expect(recordedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      expect(rest).toEqual(s);
+    });
+
+    it('is idempotent: writing the same statements twice stores them once', async (ctx) => {
+      if (!t) return ctx.skip();
+      const batch = [person('dup1', 'Karim Benali'), person('dup1', 'Karim Ben Ali', { source: { agency: 'BE-CT', collectedAt: '2024-02-01T00:00:00Z' } })];
+      expect(await store.writeStatements(batch)).toEqual({ inserted: 2, duplicates: 0 });
+      expect(await store.writeStatements(batch)).toEqual({ inserted: 0, duplicates: 2 });
+      const back = await store.statementsOf('fr-ct:dup1');
+      expect(back.map((s) => s.value).sort()).toEqual(['Karim Ben Ali', 'Karim Benali']);
+    });
+
+    it('writes nothing of a transaction that fails', async (ctx) => {
+      if (!t) return ctx.skip();
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.writeStatements([person('tx1', 'Nadia Ferhat')]);
+          await tx.putRecord('alerts', 'a1', { x: 1 }, { subject: 'fr-ct:tx1' });
+          await tx.appendAudit({ at: new Date().toISOString(), userId: 'u1', agency: 'FR-CT', purpose: 'p', caseId: null, action: 'write', outcome: 'allowed', entityIds: [] });
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.statementsOf('fr-ct:tx1')).toEqual([]);
+      expect(await store.getRecord('alerts', 'a1')).toBeUndefined();
+      expect((await store.search('Ferhat')).length).toBe(0);
+    });
+
+    it('commits a successful transaction', async (ctx) => {
+      if (!t) return ctx.skip();
+      await store.transaction(async (tx) => {
+        await tx.writeStatements([person('tx2', 'Samir Haddad')]);
+        await tx.putRecord('alerts', 'a2', { level: 3 });
+      });
+      expect((await store.statementsOf('fr-ct:tx2')).length).toBe(1);
+      expect((await store.getRecord<{ level: number }>('alerts', 'a2'))?.body.level).toBe(3);
+    });
+
+    it('finds names by full text, folding diacritics and scripts, by prefix', async (ctx) => {
+      if (!t) return ctx.skip();
+      await store.writeStatements([
+        person('ft1', 'Zoë Lefèvre'),
+        person('ft2', 'Мухаммад Рахими'),
+        person('ft3', 'Abdelhamid El Mansouri'),
+        stmt({ entityId: 'fr-ct:rep1', schema: 'Report', prop: 'bodyText', value: 'The subject met an associate near the Gare du Nord in Paris.' }),
+      ]);
+      expect((await store.search('zoe lefevre')).map((h) => h.entityId)).toContain('fr-ct:ft1');
+      expect((await store.search('Mukhammad')).map((h) => h.entityId)).toContain('fr-ct:ft2');
+      expect((await store.search('abdelham')).map((h) => h.entityId)).toContain('fr-ct:ft3');
+      expect((await store.search('gare nord')).map((h) => h.entityId)).toContain('fr-ct:rep1');
+      expect((await store.search('gare nord', { schemas: ['Person'] })).length).toBe(0);
+      expect(await store.search('   ')).toEqual([]);
+      expect(await store.search(`'; DROP TABLE statements; --`)).toEqual([]);
+    });
+
+    it('finds statements referencing an entity or a selector', async (ctx) => {
+      if (!t) return ctx.skip();
+      await store.writeStatements([
+        stmt({ entityId: 'fr-ct:ph1', schema: 'Phone', prop: 'number', value: '+33612345678' }),
+        stmt({ entityId: 'fr-ct:use1', schema: 'PhoneUse', prop: 'person', value: 'fr-ct:ft3' }),
+        stmt({ entityId: 'fr-ct:use1', schema: 'PhoneUse', prop: 'phone', value: 'fr-ct:ph1' }),
+        stmt({ entityId: 'be-ct:p9', schema: 'Person', prop: 'phone', value: '+33 6 12 34 56 78', source: { agency: 'BE-CT', collectedAt: '2024-01-01T00:00:00Z' } }),
+      ]);
+      const refs = await store.statementsReferencing(['fr-ct:ph1']);
+      expect(refs.map((s) => s.entityId)).toEqual(['fr-ct:use1']);
+      const sharing = await store.statementsReferencing(['+33612345678']);
+      expect(sharing.map((s) => s.entityId).sort()).toEqual(['be-ct:p9', 'fr-ct:ph1']);
+      expect((await store.statementsReferencing(['+33612345678'], ['phone'])).map((s) => s.entityId)).toEqual(['be-ct:p9']);
+    });
+
+    it('scans statements in batches with filters, in a stable order', async (ctx) => {
+      if (!t) return ctx.skip();
+      const seen: string[] = [];
+      let batches = 0;
+      for await (const batch of store.scanStatements({ schemas: ['Person'], batchSize: 2 })) {
+        batches++;
+        expect(batch.length).toBeLessThanOrEqual(2);
+        for (const s of batch) {
+          expect(s.schema).toBe('Person');
+          seen.push(s.id);
+        }
+      }
+      expect(batches).toBeGreaterThan(1);
+      expect(new Set(seen).size).toBe(seen.length);
+      const all: string[] = [];
+      for await (const batch of store.scanStatements({ agencies: ['BE-CT'] })) all.push(...batch.map((s) => s.source.agency));
+      expect(all.length).toBeGreaterThan(0);
+      expect(new Set(all)).toEqual(new Set(['BE-CT']));
+    });
+
+    it('gets statements of many entities and by id', async (ctx) => {
+      if (!t) return ctx.skip();
+      const many = await store.statementsOfMany(['fr-ct:ft1', 'fr-ct:ft2', 'fr-ct:none']);
+      expect(new Set(many.map((s) => s.entityId))).toEqual(new Set(['fr-ct:ft1', 'fr-ct:ft2']));
+      const byId = await store.statementsById([many[0]!.id]);
+      expect(byId[0]!.value).toBe(many[0]!.value);
+      expect(await store.statementsOfMany([])).toEqual([]);
+    });
+
+    it('updates a value (depersonalisation) and keeps search consistent', async (ctx) => {
+      if (!t) return ctx.skip();
+      const [s] = await store.statementsOf('fr-ct:ft1');
+      expect(await store.updateStatementValue(s!.id, '[masked]', null)).toBe(true);
+      expect((await store.search('lefevre')).map((h) => h.entityId)).not.toContain('fr-ct:ft1');
+      expect((await store.statementsOf('fr-ct:ft1'))[0]!.value).toBe('[masked]');
+      expect(await store.updateStatementValue('0'.repeat(40), 'x', null)).toBe(false);
+    });
+
+    it('deletes statements (erasure) and removes them from search', async (ctx) => {
+      if (!t) return ctx.skip();
+      const ids = (await store.statementsOf('fr-ct:ft2')).map((s) => s.id);
+      expect(await store.deleteStatements(ids)).toBe(ids.length);
+      expect(await store.statementsOf('fr-ct:ft2')).toEqual([]);
+      expect((await store.search('Rakhimi')).length).toBe(0);
+    });
+
+    it('counts statements and entities by schema and agency', async (ctx) => {
+      if (!t) return ctx.skip();
+      const st = await store.stats();
+      expect(st.statements).toBeGreaterThan(5);
+      expect(st.entities).toBeLessThanOrEqual(st.statements);
+      expect(st.bySchema.Person).toBeGreaterThan(0);
+      expect(st.byAgency['BE-CT']).toBeGreaterThan(0);
+    });
+
+    it('extends the audit hash chain, concurrently and in order', async (ctx) => {
+      if (!t) return ctx.skip();
+      const base = (await store.auditHead())?.seq ?? 0;
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.appendAudit({ at: new Date().toISOString(), userId: `u${i}`, agency: 'FR-CT', purpose: 'Investigation of network ATLAS', caseId: 'FR-OP-ATLAS', action: 'entity.read', outcome: 'allowed', entityIds: [`fr-ct:${i}`], details: { i } }),
+        ),
+      );
+      const entries = await store.readAudit(1);
+      expect(entries.length).toBe(base + 20);
+      expect(verifyAuditEntries(entries)).toEqual([]);
+      expect((await store.auditHead())!.seq).toBe(base + 20);
+    });
+
+    it('stores records with index keys, finds, counts, pages and deletes them', async (ctx) => {
+      if (!t) return ctx.skip();
+      await store.putRecord('hits', '01A', { n: 1 }, { agency: 'FR-CT', status: 'open', subjects: ['s1', 's2'] });
+      await store.putRecord('hits', '01B', { n: 2 }, { agency: 'FR-CT', status: 'closed', subjects: ['s2'] });
+      await store.putRecord('hits', '01C', { n: 3 }, { agency: 'BE-CT', status: 'open' });
+      expect((await store.findRecords<{ n: number }>('hits', { where: { agency: 'FR-CT' } })).map((r) => r.body.n)).toEqual([1, 2]);
+      expect((await store.findRecords('hits', { where: { subjects: 's2', status: 'open' } })).map((r) => r.id)).toEqual(['01A']);
+      expect((await store.findRecords('hits', { where: { status: ['open', 'closed'] }, order: 'desc', limit: 2 })).map((r) => r.id)).toEqual(['01C', '01B']);
+      expect((await store.findRecords('hits', { afterId: '01A' })).map((r) => r.id)).toEqual(['01B', '01C']);
+      expect(await store.countRecords('hits', { status: 'open' })).toBe(2);
+      expect(await store.findRecords('hits', { where: { status: [] } })).toEqual([]);
+      // Replacing a record replaces its keys.
+      await store.putRecord('hits', '01A', { n: 10 }, { agency: 'FR-CT', status: 'closed' });
+      expect(await store.countRecords('hits', { status: 'open' })).toBe(1);
+      expect(await store.deleteRecord('hits', '01A')).toBe(true);
+      expect(await store.deleteRecord('hits', '01A')).toBe(false);
+      expect(await store.getRecord('hits', '01A')).toBeUndefined();
+      await expect(store.putRecord('Bad Name', 'x', {})).rejects.toThrow(/invalid collection/);
+    });
+
+    it('keeps meta settings', async (ctx) => {
+      if (!t) return ctx.skip();
+      expect(await store.getMeta('node.key')).toBeUndefined();
+      await store.setMeta('node.key', 'abc');
+      await store.setMeta('node.key', 'def');
+      expect(await store.getMeta('node.key')).toBe('def');
+    });
+  });
+}

@@ -1,0 +1,157 @@
+import anyAscii from 'any-ascii';
+import { gradingCode, parseGrading, propertySpec, type Grading, type Handling, type Statement, type StatementId, type SchemaName } from '../model/index.js';
+
+/** The flat row both dialects store for a statement. */
+export interface StatementRow {
+  id: string;
+  entity_id: string;
+  schema: string;
+  prop: string;
+  value: string;
+  ref: string | null;
+  fts: number;
+  folded: string | null;
+  original: string | null;
+  agency: string;
+  document_id: string | null;
+  collected_at: string;
+  grading: string;
+  handling: string;
+  classification: string;
+  subject_category: string;
+  nature: string;
+  first_seen: string | null;
+  last_seen: string | null;
+  review_by: string | null;
+  case_ids: string;
+  recorded_at: string;
+}
+
+export const STATEMENT_COLUMNS = [
+  'id',
+  'entity_id',
+  'schema',
+  'prop',
+  'value',
+  'ref',
+  'fts',
+  'folded',
+  'original',
+  'agency',
+  'document_id',
+  'collected_at',
+  'grading',
+  'handling',
+  'classification',
+  'subject_category',
+  'nature',
+  'first_seen',
+  'last_seen',
+  'review_by',
+  'case_ids',
+  'recorded_at',
+] as const;
+
+const REF_TYPES = new Set(['entity', 'phone', 'imei', 'email', 'iban', 'identifier']);
+/** Full-text kinds: 1 = name (also trigram-indexed on PostgreSQL), 2 = text. */
+const FTS_KIND: Partial<Record<string, number>> = { name: 1, text: 2 };
+
+/** Maps a statement to its stored row (ref and fts columns derived from the property type). */
+export function statementToRow(s: Statement, recordedAt: string): StatementRow {
+  const type = propertySpec(s.schema, s.prop)?.type;
+  return {
+    id: s.id,
+    entity_id: s.entityId,
+    schema: s.schema,
+    prop: s.prop,
+    value: s.value,
+    ref: type && REF_TYPES.has(type) ? s.value : null,
+    fts: (type && FTS_KIND[type]) ?? 0,
+    folded: type && FTS_KIND[type] ? foldForSearch(s.value) : null,
+    original: s.original ?? null,
+    agency: s.source.agency,
+    document_id: s.source.documentId ?? null,
+    collected_at: s.source.collectedAt,
+    grading: gradingCode(s.grading),
+    handling: JSON.stringify(s.handling),
+    classification: s.classification,
+    subject_category: s.subjectCategory,
+    nature: s.nature,
+    first_seen: s.firstSeen ?? null,
+    last_seen: s.lastSeen ?? null,
+    review_by: s.reviewBy ?? null,
+    case_ids: JSON.stringify(s.caseIds),
+    recorded_at: s.recordedAt ?? recordedAt,
+  };
+}
+
+const gradingCache = new Map<string, Grading>();
+
+/** Maps a stored row back to a statement. */
+export function rowToStatement(r: StatementRow): Statement {
+  let grading = gradingCache.get(r.grading);
+  if (!grading) {
+    grading = parseGrading(r.grading);
+    if (!grading) throw new Error(`stored statement ${r.id} has an unreadable grading "${r.grading}"`);
+    gradingCache.set(r.grading, grading);
+  }
+  const s: Statement = {
+    id: r.id as StatementId,
+    entityId: r.entity_id as Statement['entityId'],
+    schema: r.schema as SchemaName,
+    prop: r.prop,
+    value: r.value,
+    source: {
+      agency: r.agency as Statement['source']['agency'],
+      ...(r.document_id === null ? {} : { documentId: r.document_id }),
+      collectedAt: toIso(r.collected_at),
+    },
+    grading,
+    handling: JSON.parse(r.handling) as Handling,
+    classification: r.classification,
+    subjectCategory: r.subject_category as Statement['subjectCategory'],
+    nature: r.nature as Statement['nature'],
+    caseIds: JSON.parse(r.case_ids) as Statement['caseIds'],
+    recordedAt: toIso(r.recorded_at),
+  };
+  if (r.original !== null) s.original = r.original;
+  if (r.first_seen !== null) s.firstSeen = r.first_seen;
+  if (r.last_seen !== null) s.lastSeen = r.last_seen;
+  if (r.review_by !== null) s.reviewBy = r.review_by;
+  return s;
+}
+
+function toIso(v: string | Date): string {
+  return v instanceof Date ? v.toISOString() : v;
+}
+
+/**
+ * The text both dialects index for full-text search: lower case, diacritics removed, plus an ASCII
+ * transliteration (any-ascii) so that "Мухаммад" and "محمد" are found by Latin queries too.
+ */
+export function foldForSearch(value: string): string {
+  const lower = value.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  const ascii = anyAscii(value).toLowerCase();
+  return ascii === lower ? lower : `${lower} ${ascii}`;
+}
+
+/** Turns free text into safe full-text terms: folded ASCII words, each used as a prefix. */
+export function searchTerms(query: string): string[] {
+  return (anyAscii(query.normalize('NFKC')).toLowerCase().match(/[a-z0-9]+/g) ?? []).slice(0, 12);
+}
+
+/** Collection and key names are identifiers chosen by code, never by users; check them anyway. */
+export function checkName(kind: string, name: string): void {
+  if (!/^[a-z][a-z0-9_.-]{0,63}$/.test(name)) throw new Error(`invalid ${kind} name "${name}"`);
+}
+
+/** Flattens record index keys into (name, value) pairs. */
+export function keyPairs(keys: Readonly<Record<string, string | readonly string[] | undefined>> | undefined): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [name, v] of Object.entries(keys ?? {})) {
+    if (v === undefined) continue;
+    checkName('record key', name);
+    for (const value of typeof v === 'string' ? [v] : v) out.push([name, value]);
+  }
+  return out;
+}

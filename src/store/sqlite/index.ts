@@ -1,0 +1,426 @@
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AUDIT_GENESIS, AuditEntryInput, auditEntryHash, TesseraError, type AuditEntry, type Statement } from '../../model/index.js';
+import type { RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
+import { foldForSearch, keyPairs, checkName, rowToStatement, searchTerms, statementToRow, STATEMENT_COLUMNS, type StatementRow } from '../rows.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+type Db = Database.Database;
+const APP_ID = 'tessera';
+
+export interface SqliteOptions {
+  /** A file path, or `:memory:`. */
+  readonly path: string;
+  readonly readonly?: boolean;
+}
+
+/** Serialises writers on the single connection so no async caller's write lands inside another's transaction. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}
+
+function sqliteError(path: string, e: unknown): TesseraError {
+  const message = e instanceof Error ? e.message : String(e);
+  if (/not a database|malformed|file is encrypted/i.test(message)) {
+    return new TesseraError('STORE_CORRUPT', `${path} is not a readable SQLite database (${message}); nothing was changed`, { cause: e });
+  }
+  return new TesseraError('STORE_UNAVAILABLE', `cannot open SQLite store ${path}: ${message}`, { cause: e });
+}
+
+/** Opens (creating if needed) and migrates a SQLite store. */
+export async function openSqliteStore(options: SqliteOptions): Promise<Store> {
+  const path = options.path;
+  const isNew = path === ':memory:' || !existsSync(path) || statSync(path).size === 0;
+  let db: Db;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: false });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('cache_size = -65536');
+    db.pragma('temp_store = MEMORY');
+  } catch (e) {
+    throw sqliteError(path, e);
+  }
+  try {
+    migrate(db, path, isNew);
+  } catch (e) {
+    db.close();
+    throw e instanceof TesseraError ? e : sqliteError(path, e);
+  }
+  return new SqliteStore(db, path, new Mutex(), false);
+}
+
+function migrate(db: Db, path: string, isNew: boolean): void {
+  const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[];
+  if (!tables.includes('meta')) {
+    if (!isNew && tables.length > 0) {
+      throw new TesseraError('STORE_CORRUPT', `${path} is a SQLite database but not a Tessera store (tables: ${tables.slice(0, 5).join(', ')}); nothing was changed`);
+    }
+    db.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    db.prepare(`INSERT INTO meta(key, value) VALUES ('app', ?), ('schema_version', '0')`).run(APP_ID);
+  }
+  const app = db.prepare(`SELECT value FROM meta WHERE key = 'app'`).pluck().get();
+  if (app !== APP_ID) throw new TesseraError('STORE_CORRUPT', `${path} is not a Tessera store (meta.app = ${String(app)}); nothing was changed`);
+  const current = Number(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get());
+  const latest = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;
+  if (current > latest) {
+    throw new TesseraError('STORE_TOO_NEW', `${path} is at schema version ${current}, newer than this Tessera (${latest}); upgrade Tessera — nothing was changed`);
+  }
+  for (const m of SQLITE_MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(m.version));
+    })();
+  }
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+interface AuditRow {
+  seq: number;
+  at: string;
+  user_id: string;
+  agency: string;
+  purpose: string;
+  case_id: string | null;
+  action: string;
+  outcome: string;
+  entity_ids: string;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+function auditFromRow(r: AuditRow): AuditEntry {
+  return {
+    seq: r.seq,
+    at: r.at,
+    userId: r.user_id,
+    agency: r.agency,
+    purpose: r.purpose,
+    caseId: r.case_id,
+    action: r.action,
+    outcome: r.outcome as AuditEntry['outcome'],
+    entityIds: JSON.parse(r.entity_ids) as string[],
+    details: JSON.parse(r.details) as Record<string, unknown>,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+class SqliteStore implements Store {
+  readonly dialect = 'sqlite' as const;
+  private readonly insertStatement: Database.Statement;
+  private readonly insertFts: Database.Statement;
+  private readonly deleteFts: Database.Statement;
+  private readonly byEntity: Database.Statement;
+
+  constructor(
+    private readonly db: Db,
+    readonly location: string,
+    private readonly mutex: Mutex,
+    private readonly inTransaction: boolean,
+  ) {
+    this.insertStatement = db.prepare(`INSERT OR IGNORE INTO statements (${STATEMENT_COLUMNS.join(', ')}) VALUES (${STATEMENT_COLUMNS.map((c) => `@${c}`).join(', ')})`);
+    this.insertFts = db.prepare(`INSERT INTO statement_fts(rowid, folded) VALUES (?, ?)`);
+    this.deleteFts = db.prepare(`INSERT INTO statement_fts(statement_fts, rowid, folded) VALUES ('delete', ?, ?)`);
+    this.byEntity = db.prepare(`SELECT * FROM statements WHERE entity_id = ? ORDER BY prop, rowid`);
+  }
+
+  /** Runs a write: directly inside a transaction, otherwise behind the writer mutex. */
+  private write<T>(fn: () => T): Promise<T> {
+    if (this.inTransaction) return Promise.resolve(fn());
+    return this.mutex.run(async () => fn());
+  }
+
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    return this.mutex.run(async () => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(new SqliteStore(this.db, this.location, this.mutex, true));
+        this.db.exec('COMMIT');
+        return result;
+      } catch (e) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw e;
+      }
+    });
+  }
+
+  writeStatements(statements: readonly Statement[]): Promise<WriteResult> {
+    const recordedAt = new Date().toISOString();
+    return this.write(() => {
+      let inserted = 0;
+      const run = () => {
+        for (const s of statements) {
+          const row = statementToRow(s, recordedAt);
+          const info = this.insertStatement.run(row);
+          if (info.changes > 0) {
+            inserted++;
+            if (row.fts > 0) this.insertFts.run(info.lastInsertRowid, row.folded);
+          }
+        }
+      };
+      if (this.inTransaction) run();
+      else this.db.transaction(run)();
+      return { inserted, duplicates: statements.length - inserted };
+    });
+  }
+
+  async statementsOf(entityId: string): Promise<Statement[]> {
+    return (this.byEntity.all(entityId) as StatementRow[]).map(rowToStatement);
+  }
+
+  async statementsOfMany(entityIds: readonly string[]): Promise<Statement[]> {
+    const out: Statement[] = [];
+    for (const part of chunks([...new Set(entityIds)], 500)) {
+      const rows = this.db.prepare(`SELECT * FROM statements WHERE entity_id IN (${part.map(() => '?').join(',')}) ORDER BY entity_id, prop, rowid`).all(...part) as StatementRow[];
+      for (const r of rows) out.push(rowToStatement(r));
+    }
+    return out;
+  }
+
+  async statementsById(ids: readonly string[]): Promise<Statement[]> {
+    const out: Statement[] = [];
+    for (const part of chunks([...new Set(ids)], 500)) {
+      const rows = this.db.prepare(`SELECT * FROM statements WHERE id IN (${part.map(() => '?').join(',')})`).all(...part) as StatementRow[];
+      for (const r of rows) out.push(rowToStatement(r));
+    }
+    return out;
+  }
+
+  async statementsReferencing(values: readonly string[], props?: readonly string[]): Promise<Statement[]> {
+    const out: Statement[] = [];
+    const propFilter = props?.length ? ` AND prop IN (${props.map(() => '?').join(',')})` : '';
+    for (const part of chunks([...new Set(values)], 500)) {
+      const rows = this.db
+        .prepare(`SELECT * FROM statements WHERE ref IN (${part.map(() => '?').join(',')})${propFilter} ORDER BY rowid`)
+        .all(...part, ...(props ?? [])) as StatementRow[];
+      for (const r of rows) out.push(rowToStatement(r));
+    }
+    return out;
+  }
+
+  async *scanStatements(filter: StatementScan = {}): AsyncIterable<Statement[]> {
+    const where: string[] = [];
+    const params: string[] = [];
+    const inList = (col: string, vals: readonly string[] | undefined) => {
+      if (!vals?.length) return;
+      where.push(`${col} IN (${vals.map(() => '?').join(',')})`);
+      params.push(...vals);
+    };
+    inList('schema', filter.schemas);
+    inList('prop', filter.props);
+    inList('agency', filter.agencies);
+    const batch = filter.batchSize ?? 10_000;
+    const q = this.db.prepare(`SELECT rowid AS _rowid, * FROM statements WHERE rowid > ? ${where.length ? `AND ${where.join(' AND ')}` : ''} ORDER BY rowid LIMIT ?`);
+    let after = 0;
+    for (;;) {
+      const rows = q.all(after, ...params, batch) as (StatementRow & { _rowid: number })[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!._rowid;
+      yield rows.map(rowToStatement);
+      if (rows.length < batch) return;
+    }
+  }
+
+  deleteStatements(ids: readonly string[]): Promise<number> {
+    return this.write(() => {
+      let deleted = 0;
+      const del = () => {
+        for (const part of chunks([...new Set(ids)], 500)) {
+          const marks = part.map(() => '?').join(',');
+          const rows = this.db.prepare(`SELECT rowid AS r, folded, fts FROM statements WHERE id IN (${marks})`).all(...part) as { r: number; folded: string | null; fts: number }[];
+          for (const row of rows) if (row.fts > 0) this.deleteFts.run(row.r, row.folded);
+          deleted += this.db.prepare(`DELETE FROM statements WHERE id IN (${marks})`).run(...part).changes;
+        }
+      };
+      if (this.inTransaction) del();
+      else this.db.transaction(del)();
+      return deleted;
+    });
+  }
+
+  updateStatementValue(id: string, value: string, original: string | null): Promise<boolean> {
+    return this.write(() => {
+      const upd = () => {
+        const row = this.db.prepare(`SELECT rowid AS r, folded, fts FROM statements WHERE id = ?`).get(id) as { r: number; folded: string | null; fts: number } | undefined;
+        if (!row) return false;
+        const folded = row.fts > 0 ? foldForSearch(value) : null;
+        if (row.fts > 0) this.deleteFts.run(row.r, row.folded);
+        this.db.prepare(`UPDATE statements SET value = ?, original = ?, folded = ?, ref = CASE WHEN ref IS NULL THEN NULL ELSE ? END WHERE rowid = ?`).run(value, original, folded, value, row.r);
+        if (row.fts > 0) this.insertFts.run(row.r, folded);
+        return true;
+      };
+      return this.inTransaction ? upd() : this.db.transaction(upd)();
+    });
+  }
+
+  async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+    const terms = searchTerms(query);
+    if (terms.length === 0) return [];
+    const match = terms.map((t) => `"${t}"*`).join(' ');
+    const limit = Math.min(options.limit ?? 50, 1000);
+    const schemaFilter = options.schemas?.length ? `AND s.schema IN (${options.schemas.map(() => '?').join(',')})` : '';
+    const rows = this.db
+      .prepare(
+        `SELECT s.id AS statementId, s.entity_id AS entityId, s.schema AS schema, s.prop AS prop, s.value AS value, f.rank AS rank
+         FROM statement_fts f JOIN statements s ON s.rowid = f.rowid
+         WHERE statement_fts MATCH ? ${schemaFilter}
+         ORDER BY f.rank LIMIT ?`,
+      )
+      .all(match, ...(options.schemas ?? []), limit) as SearchHit[];
+    return rows;
+  }
+
+  async stats(): Promise<StoreStats> {
+    const statements = this.db.prepare(`SELECT COUNT(*) FROM statements`).pluck().get() as number;
+    const entities = this.db.prepare(`SELECT COUNT(DISTINCT entity_id) FROM statements`).pluck().get() as number;
+    const bySchema = Object.fromEntries(
+      (this.db.prepare(`SELECT schema, COUNT(DISTINCT entity_id) AS n FROM statements GROUP BY schema ORDER BY schema`).all() as { schema: string; n: number }[]).map((r) => [r.schema, r.n]),
+    );
+    const byAgency = Object.fromEntries(
+      (this.db.prepare(`SELECT agency, COUNT(*) AS n FROM statements GROUP BY agency ORDER BY agency`).all() as { agency: string; n: number }[]).map((r) => [r.agency, r.n]),
+    );
+    return { statements, entities, bySchema, byAgency };
+  }
+
+  appendAudit(input: AuditEntryInput): Promise<AuditEntry> {
+    const parsed = AuditEntryInput.parse(input);
+    return this.write(() => {
+      const append = () => {
+        const head = this.db.prepare(`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).get() as { seq: number; hash: string } | undefined;
+        const seq = (head?.seq ?? 0) + 1;
+        const prevHash = head?.hash ?? AUDIT_GENESIS;
+        const body = { ...parsed, seq };
+        const entry: AuditEntry = { ...body, prevHash, hash: auditEntryHash(prevHash, body) };
+        this.db
+          .prepare(`INSERT INTO audit_log (seq, at, user_id, agency, purpose, case_id, action, outcome, entity_ids, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`)
+          .run(seq, entry.at, entry.userId, entry.agency, entry.purpose, entry.caseId, entry.action, entry.outcome, JSON.stringify(entry.entityIds), JSON.stringify(entry.details), prevHash, entry.hash);
+        return entry;
+      };
+      return this.inTransaction ? append() : this.db.transaction(append)();
+    });
+  }
+
+  async readAudit(fromSeq = 1, limit = 10_000): Promise<AuditEntry[]> {
+    // Ordered by physical rowid order of insertion would hide reordering; seq order is what the chain claims.
+    const rows = this.db.prepare(`SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?`).all(fromSeq, limit) as AuditRow[];
+    return rows.map(auditFromRow);
+  }
+
+  async auditHead(): Promise<AuditEntry | undefined> {
+    const row = this.db.prepare(`SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1`).get() as AuditRow | undefined;
+    return row ? auditFromRow(row) : undefined;
+  }
+
+  async putRecord<T>(collection: string, id: string, body: T, keys?: RecordKeys): Promise<void> {
+    checkName('collection', collection);
+    const pairs = keyPairs(keys);
+    return this.write(() => {
+      const put = () => {
+        this.db.prepare(`INSERT INTO records (collection, id, body, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`).run(collection, id, JSON.stringify(body), new Date().toISOString());
+        this.db.prepare(`DELETE FROM record_keys WHERE collection = ? AND id = ?`).run(collection, id);
+        const ins = this.db.prepare(`INSERT OR IGNORE INTO record_keys (collection, name, value, id) VALUES (?, ?, ?, ?)`);
+        for (const [name, value] of pairs) ins.run(collection, name, value, id);
+      };
+      if (this.inTransaction) put();
+      else this.db.transaction(put)();
+    });
+  }
+
+  async getRecord<T>(collection: string, id: string): Promise<StoredRecord<T> | undefined> {
+    const r = this.db.prepare(`SELECT collection, id, body, updated_at FROM records WHERE collection = ? AND id = ?`).get(collection, id) as { collection: string; id: string; body: string; updated_at: string } | undefined;
+    return r ? { collection: r.collection, id: r.id, body: JSON.parse(r.body) as T, updatedAt: r.updated_at } : undefined;
+  }
+
+  private recordWhere(collection: string, query: RecordQuery): { sql: string; params: unknown[] } {
+    const params: unknown[] = [collection];
+    const clauses: string[] = [];
+    for (const [name, v] of Object.entries(query.where ?? {})) {
+      checkName('record key', name);
+      const vals = typeof v === 'string' ? [v] : [...v];
+      if (vals.length === 0) return { sql: 'SELECT NULL WHERE 0', params: [] };
+      clauses.push(`r.id IN (SELECT id FROM record_keys WHERE collection = ? AND name = ? AND value IN (${vals.map(() => '?').join(',')}))`);
+      params.push(collection, name, ...vals);
+    }
+    if (query.afterId !== undefined) {
+      clauses.push(query.order === 'desc' ? 'r.id < ?' : 'r.id > ?');
+      params.push(query.afterId);
+    }
+    return { sql: `FROM records r WHERE r.collection = ?${clauses.map((c) => ` AND ${c}`).join('')}`, params };
+  }
+
+  async findRecords<T>(collection: string, query: RecordQuery = {}): Promise<StoredRecord<T>[]> {
+    const { sql, params } = this.recordWhere(collection, query);
+    if (params.length === 0) return [];
+    const order = query.order === 'desc' ? 'DESC' : 'ASC';
+    const rows = this.db.prepare(`SELECT r.collection, r.id, r.body, r.updated_at ${sql} ORDER BY r.id ${order} LIMIT ?`).all(...params, Math.min(query.limit ?? 10_000, 1_000_000)) as {
+      collection: string;
+      id: string;
+      body: string;
+      updated_at: string;
+    }[];
+    return rows.map((r) => ({ collection: r.collection, id: r.id, body: JSON.parse(r.body) as T, updatedAt: r.updated_at }));
+  }
+
+  async countRecords(collection: string, where?: RecordQuery['where']): Promise<number> {
+    const { sql, params } = this.recordWhere(collection, where ? { where } : {});
+    if (params.length === 0) return 0;
+    return this.db.prepare(`SELECT COUNT(*) ${sql}`).pluck().get(...params) as number;
+  }
+
+  deleteRecord(collection: string, id: string): Promise<boolean> {
+    return this.write(() => {
+      const del = () => {
+        this.db.prepare(`DELETE FROM record_keys WHERE collection = ? AND id = ?`).run(collection, id);
+        return this.db.prepare(`DELETE FROM records WHERE collection = ? AND id = ?`).run(collection, id).changes > 0;
+      };
+      return this.inTransaction ? del() : this.db.transaction(del)();
+    });
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return this.db.prepare(`SELECT value FROM meta WHERE key = ?`).pluck().get(key) as string | undefined;
+  }
+
+  setMeta(key: string, value: string): Promise<void> {
+    return this.write(() => {
+      this.db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(key, value);
+    });
+  }
+
+  async schemaVersion(): Promise<number> {
+    return Number(await this.getMeta('schema_version'));
+  }
+
+  async close(): Promise<void> {
+    if (this.inTransaction) return;
+    await this.mutex.run(async () => {
+      if (this.db.open) this.db.close();
+    });
+  }
+
+  /** Test hook: the raw connection (used by tamper tests to simulate direct database edits). */
+  rawDatabase(): Db {
+    return this.db;
+  }
+}
+

@@ -1,0 +1,73 @@
+/**
+ * SQLite schema migrations, applied in order inside one transaction each. The version reached is kept
+ * in `meta.schema_version`; a store at a newer version than this code knows is refused untouched.
+ */
+export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'core: statements, full-text, audit chain, records, meta',
+    sql: `
+CREATE TABLE statements (
+  id TEXT NOT NULL PRIMARY KEY,
+  entity_id TEXT NOT NULL,
+  schema TEXT NOT NULL,
+  prop TEXT NOT NULL,
+  value TEXT NOT NULL,
+  ref TEXT,
+  fts INTEGER NOT NULL DEFAULT 0,
+  folded TEXT,
+  original TEXT,
+  agency TEXT NOT NULL,
+  document_id TEXT,
+  collected_at TEXT NOT NULL,
+  grading TEXT NOT NULL,
+  handling TEXT NOT NULL,
+  classification TEXT NOT NULL,
+  subject_category TEXT NOT NULL,
+  nature TEXT NOT NULL,
+  first_seen TEXT,
+  last_seen TEXT,
+  review_by TEXT,
+  case_ids TEXT NOT NULL,
+  recorded_at TEXT NOT NULL
+);
+CREATE INDEX statements_entity ON statements(entity_id);
+CREATE INDEX statements_ref ON statements(ref) WHERE ref IS NOT NULL;
+CREATE INDEX statements_schema_prop ON statements(schema, prop);
+-- External-content FTS5 over name and text statements only (rowid = statements.rowid).
+CREATE VIRTUAL TABLE statement_fts USING fts5(folded, content='statements', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
+CREATE TABLE audit_log (
+  seq INTEGER NOT NULL PRIMARY KEY,
+  at TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  agency TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  case_id TEXT,
+  action TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  entity_ids TEXT NOT NULL,
+  details TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+-- Append-only by construction; the hash chain still detects whoever drops these triggers.
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+CREATE TABLE records (
+  collection TEXT NOT NULL,
+  id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (collection, id)
+) WITHOUT ROWID;
+CREATE TABLE record_keys (
+  collection TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  id TEXT NOT NULL,
+  PRIMARY KEY (collection, name, value, id)
+) WITHOUT ROWID;
+CREATE INDEX record_keys_by_id ON record_keys(collection, id);
+`,
+  },
+];

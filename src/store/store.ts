@@ -1,0 +1,123 @@
+import type { AuditEntry, AuditEntryInput, Statement } from '../model/index.js';
+
+/** A page of statements matching a scan filter, in stable order. */
+export interface StatementScan {
+  /** Only these schemas. */
+  readonly schemas?: readonly string[];
+  /** Only these properties. */
+  readonly props?: readonly string[];
+  /** Only statements of these agencies. */
+  readonly agencies?: readonly string[];
+  /** Statements per batch (default 10,000). */
+  readonly batchSize?: number;
+}
+
+/** A full-text hit: the statement that matched and its rank (lower is better). */
+export interface SearchHit {
+  readonly statementId: string;
+  readonly entityId: string;
+  readonly schema: string;
+  readonly prop: string;
+  readonly value: string;
+  readonly rank: number;
+}
+
+export interface SearchOptions {
+  readonly limit?: number;
+  readonly schemas?: readonly string[];
+}
+
+export interface WriteResult {
+  /** Statements newly stored. */
+  readonly inserted: number;
+  /** Statements already present (same content id): re-ingestion is idempotent. */
+  readonly duplicates: number;
+}
+
+export interface StoreStats {
+  readonly statements: number;
+  readonly entities: number;
+  readonly bySchema: Readonly<Record<string, number>>;
+  readonly byAgency: Readonly<Record<string, number>>;
+}
+
+/** A stored record of a module's own state (alerts, hits, judgements, quarantine, outbox…). */
+export interface StoredRecord<T = unknown> {
+  readonly collection: string;
+  readonly id: string;
+  readonly body: T;
+  readonly updatedAt: string;
+}
+
+export interface RecordQuery {
+  /** Index keys to match (all must match; an array value matches any of its members). */
+  readonly where?: Readonly<Record<string, string | readonly string[]>>;
+  /** Only ids after this one (ids sort as strings; ULIDs sort by time). */
+  readonly afterId?: string;
+  readonly limit?: number;
+  readonly order?: 'asc' | 'desc';
+}
+
+/** Index keys of a record: name → one value or several. */
+export type RecordKeys = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/**
+ * The one storage port of Tessera. Dialects (sqlite, postgres) implement it with the same behaviour,
+ * checked by one conformance suite. It knows nothing of users or purposes: access control and audit
+ * policy live in governance, which every service goes through.
+ */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Where the store lives, for messages (file path or URL without password). */
+  readonly location: string;
+
+  /** Runs `fn` in one transaction: everything it writes commits together or not at all. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+
+  /** Writes validated statements in one transaction (all or nothing); existing ids are skipped. */
+  writeStatements(statements: readonly Statement[]): Promise<WriteResult>;
+  /** All statements about one entity. */
+  statementsOf(entityId: string): Promise<Statement[]>;
+  /** All statements about several entities. */
+  statementsOfMany(entityIds: readonly string[]): Promise<Statement[]>;
+  /** Statements by id. */
+  statementsById(ids: readonly string[]): Promise<Statement[]>;
+  /**
+   * Statements whose value is exactly one of `values` and whose property holds a reference or
+   * selector (entity ids, phones, IMEIs, e-mails, IBANs, identifiers): links pointing at an entity,
+   * records sharing a document number.
+   */
+  statementsReferencing(values: readonly string[], props?: readonly string[]): Promise<Statement[]>;
+  /** Streams statements in batches (stable order) for projections and resolution. */
+  scanStatements(filter?: StatementScan): AsyncIterable<Statement[]>;
+  /** Deletes statements (erasure, retention); returns how many were deleted. */
+  deleteStatements(ids: readonly string[]): Promise<number>;
+  /** Replaces a statement's value and original (depersonalisation, rectification), keeping its id. */
+  updateStatementValue(id: string, value: string, original: string | null): Promise<boolean>;
+  /** Full-text search over names and texts. */
+  search(query: string, options?: SearchOptions): Promise<SearchHit[]>;
+  /** Counts by schema and agency. */
+  stats(): Promise<StoreStats>;
+
+  /** Appends an audit entry, extending the hash chain atomically. */
+  appendAudit(entry: AuditEntryInput): Promise<AuditEntry>;
+  /** Audit entries with seq ≥ fromSeq in seq order (as stored: no check). */
+  readAudit(fromSeq?: number, limit?: number): Promise<AuditEntry[]>;
+  /** The last entry of the chain, or undefined for an empty log. */
+  auditHead(): Promise<AuditEntry | undefined>;
+
+  /** Creates or replaces a record with its index keys. */
+  putRecord<T>(collection: string, id: string, body: T, keys?: RecordKeys): Promise<void>;
+  getRecord<T>(collection: string, id: string): Promise<StoredRecord<T> | undefined>;
+  findRecords<T>(collection: string, query?: RecordQuery): Promise<StoredRecord<T>[]>;
+  deleteRecord(collection: string, id: string): Promise<boolean>;
+  countRecords(collection: string, where?: RecordQuery['where']): Promise<number>;
+
+  /** Small key/value settings of this store (node identity, checkpoints). */
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  /** The schema version this store is migrated to. */
+  schemaVersion(): Promise<number>;
+  close(): Promise<void>;
+}
