@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isTesseraError } from '../model/index.js';
 import { registerAll } from './commands/index.js';
+import { addGlobalOptions } from './context.js';
 
 /** Builds the `tessera` command tree (exported for e2e tests that run it in-process). */
 export function buildProgram(): Command {
@@ -8,6 +9,7 @@ export function buildProgram(): Command {
     .description('Tessera — federated intelligence sharing and link analysis')
     .showHelpAfterError()
     .exitOverride();
+  addGlobalOptions(program);
   registerAll(program);
   return program;
 }

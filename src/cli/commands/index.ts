@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { registerCoreCommands } from './core.js';
 
 /**
  * Every capability registers its commands here (one line each), so `main.ts` stays small.
  * Each register function adds subcommands to the root program.
  */
 export function registerAll(program: Command): void {
-  void program;
+  registerCoreCommands(program);
 }
