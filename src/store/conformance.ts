@@ -231,6 +231,37 @@ export function storeConformance(name: string, target: () => Promise<Conformance
       await expect(store.putRecord('Bad Name', 'x', {})).rejects.toThrow(/invalid collection/);
     });
 
+    it('generates candidate pairs set-wise from blocking keys, each pair once, skipping oversized blocks', async (ctx) => {
+      if (!t) return ctx.skip();
+      const keys = [
+        { recordId: 'r1', rule: 'surname+year', key: 'BNL|1990' },
+        { recordId: 'r2', rule: 'surname+year', key: 'BNL|1990' },
+        { recordId: 'r3', rule: 'surname+year', key: 'BNL|1990' },
+        { recordId: 'r1', rule: 'document', key: 'X123' },
+        { recordId: 'r2', rule: 'document', key: 'X123' },
+        { recordId: 'r4', rule: 'document', key: 'Y9' },
+        // A block of 5 (above the cap of 4) is skipped and reported.
+        ...['r5', 'r6', 'r7', 'r8', 'r9'].map((r) => ({ recordId: r, rule: 'phone', key: '+3300000000' })),
+      ];
+      await store.writeBlockingKeys('run-a', keys);
+      await store.writeBlockingKeys('run-a', keys.slice(0, 2)); // duplicates are ignored
+      await store.writeBlockingKeys('run-b', [{ recordId: 'r1', rule: 'document', key: 'X123' }, { recordId: 'r9', rule: 'document', key: 'X123' }]);
+      const report = await store.buildCandidatePairs('run-a', 4);
+      expect(report.pairs).toBe(3);
+      expect(report.byRule['surname+year']).toEqual({ keys: 1, pairs: 3, skippedBlocks: 0, skippedPairs: 0 });
+      expect(report.byRule.phone).toEqual({ keys: 1, pairs: 0, skippedBlocks: 1, skippedPairs: 10 });
+      const pairs: { left: string; right: string; rules: readonly string[] }[] = [];
+      for await (const batch of store.scanCandidatePairs('run-a', 2)) pairs.push(...batch);
+      expect(pairs).toEqual([
+        { left: 'r1', right: 'r2', rules: ['document', 'surname+year'] },
+        { left: 'r1', right: 'r3', rules: ['surname+year'] },
+        { left: 'r2', right: 'r3', rules: ['surname+year'] },
+      ]);
+      await store.clearBlocking('run-a');
+      expect((await store.buildCandidatePairs('run-a', 4)).pairs).toBe(0);
+      expect((await store.buildCandidatePairs('run-b', 4)).pairs).toBe(1);
+    });
+
     it('keeps meta settings', async (ctx) => {
       if (!t) return ctx.skip();
       expect(await store.getMeta('node.key')).toBeUndefined();

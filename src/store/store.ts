@@ -41,6 +41,26 @@ export interface StoreStats {
   readonly byAgency: Readonly<Record<string, number>>;
 }
 
+/** One blocking key of a record under a rule (entity resolution: records sharing a key become candidates). */
+export interface BlockingKey {
+  readonly recordId: string;
+  readonly rule: string;
+  readonly key: string;
+}
+
+/** A candidate pair from blocking: left < right, with every rule under which they share a key. */
+export interface CandidatePair {
+  readonly left: string;
+  readonly right: string;
+  readonly rules: readonly string[];
+}
+
+/** What candidate generation did, per rule. */
+export interface BlockingReport {
+  readonly pairs: number;
+  readonly byRule: Readonly<Record<string, { keys: number; pairs: number; skippedBlocks: number; skippedPairs: number }>>;
+}
+
 /** A stored record of a module's own state (alerts, hits, judgements, quarantine, outbox…). */
 export interface StoredRecord<T = unknown> {
   readonly collection: string;
@@ -112,6 +132,19 @@ export interface Store {
   findRecords<T>(collection: string, query?: RecordQuery): Promise<StoredRecord<T>[]>;
   deleteRecord(collection: string, id: string): Promise<boolean>;
   countRecords(collection: string, where?: RecordQuery['where']): Promise<number>;
+
+  /** Stores blocking keys of a resolution run (namespace), in batches. */
+  writeBlockingKeys(run: string, keys: readonly BlockingKey[]): Promise<void>;
+  /**
+   * Generates the run's candidate pairs set-wise (SQL self-join on the key table), each pair once with
+   * its rules. Blocks larger than `maxBlockSize` are skipped (counted in the report) so a common key
+   * cannot explode the pair count.
+   */
+  buildCandidatePairs(run: string, maxBlockSize: number): Promise<BlockingReport>;
+  /** Streams the pairs built by buildCandidatePairs, ordered by (left, right). */
+  scanCandidatePairs(run: string, batchSize?: number): AsyncIterable<CandidatePair[]>;
+  /** Removes a run's keys and pairs. */
+  clearBlocking(run: string): Promise<void>;
 
   /** Small key/value settings of this store (node identity, checkpoints). */
   getMeta(key: string): Promise<string | undefined>;

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { AUDIT_GENESIS, AuditEntryInput, auditEntryHash, TesseraError, type AuditEntry, type Statement } from '../../model/index.js';
-import type { RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
+import type { BlockingKey, BlockingReport, CandidatePair, RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
 import { checkName, foldForSearch, keyPairs, rowToStatement, searchTerms, statementToRow, STATEMENT_COLUMNS, type StatementRow } from '../rows.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 
@@ -386,6 +386,63 @@ class PostgresStore implements Store {
       await self.db.query(`DELETE FROM record_keys WHERE collection = $1 AND id = $2`, [collection, id]);
       return ((await self.db.query(`DELETE FROM records WHERE collection = $1 AND id = $2`, [collection, id])).rowCount ?? 0) > 0;
     });
+  }
+
+  async writeBlockingKeys(run: string, keys: readonly BlockingKey[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += BATCH * 4) {
+      const part = keys.slice(i, i + BATCH * 4);
+      await this.db.query(
+        `INSERT INTO blocking_keys (run, rule, key, record_id) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
+        [run, part.map((k) => k.rule), part.map((k) => k.key), part.map((k) => k.recordId)],
+      );
+    }
+  }
+
+  async buildCandidatePairs(run: string, maxBlockSize: number): Promise<BlockingReport> {
+    return this.transaction(async (tx) => {
+      const self = tx as PostgresStore;
+      await self.db.query(`DELETE FROM candidate_pairs WHERE run = $1`, [run]);
+      const blocks = await self.q<{ rule: string; keys: string; pairs: string; skipped: string; skippedpairs: string }>(
+        `SELECT rule, COUNT(*) AS keys, SUM(CASE WHEN n <= $2 THEN n * (n - 1) / 2 ELSE 0 END) AS pairs, SUM(CASE WHEN n > $2 THEN 1 ELSE 0 END) AS skipped, SUM(CASE WHEN n > $2 THEN n * (n - 1) / 2 ELSE 0 END) AS skippedPairs
+         FROM (SELECT rule, key, COUNT(*) AS n FROM blocking_keys WHERE run = $1 GROUP BY rule, key) t GROUP BY rule`,
+        [run, maxBlockSize],
+      );
+      await self.db.query(
+        `INSERT INTO candidate_pairs (run, left_id, right_id, rules)
+         SELECT $1, a.record_id, b.record_id, string_agg(DISTINCT a.rule, ',')
+         FROM (SELECT rule, key FROM blocking_keys WHERE run = $1 GROUP BY rule, key HAVING COUNT(*) BETWEEN 2 AND $2) blk
+         JOIN blocking_keys a ON a.run = $1 AND a.rule = blk.rule AND a.key = blk.key
+         JOIN blocking_keys b ON b.run = $1 AND b.rule = blk.rule AND b.key = blk.key AND a.record_id < b.record_id
+         GROUP BY a.record_id, b.record_id`,
+        [run, maxBlockSize],
+      );
+      const [count] = await self.q<{ n: string }>(`SELECT COUNT(*) AS n FROM candidate_pairs WHERE run = $1`, [run]);
+      return {
+        pairs: Number(count?.n ?? 0),
+        byRule: Object.fromEntries(blocks.map((b) => [b.rule, { keys: Number(b.keys), pairs: Number(b.pairs), skippedBlocks: Number(b.skipped), skippedPairs: Number(b.skippedpairs) }])),
+      };
+    });
+  }
+
+  async *scanCandidatePairs(run: string, batchSize = 50_000): AsyncIterable<CandidatePair[]> {
+    let l = '';
+    let r = '';
+    for (;;) {
+      const rows = await this.q<{ left_id: string; right_id: string; rules: string }>(
+        `SELECT left_id, right_id, rules FROM candidate_pairs WHERE run = $1 AND (left_id, right_id) > ($2 COLLATE "C", $3 COLLATE "C") ORDER BY left_id COLLATE "C", right_id COLLATE "C" LIMIT ${Math.floor(batchSize)}`,
+        [run, l, r],
+      );
+      if (rows.length === 0) return;
+      l = rows[rows.length - 1]!.left_id;
+      r = rows[rows.length - 1]!.right_id;
+      yield rows.map((row) => ({ left: row.left_id, right: row.right_id, rules: row.rules.split(',').sort() }));
+      if (rows.length < batchSize) return;
+    }
+  }
+
+  async clearBlocking(run: string): Promise<void> {
+    await this.db.query(`DELETE FROM blocking_keys WHERE run = $1`, [run]);
+    await this.db.query(`DELETE FROM candidate_pairs WHERE run = $1`, [run]);
   }
 
   async getMeta(key: string): Promise<string | undefined> {

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AUDIT_GENESIS, AuditEntryInput, auditEntryHash, TesseraError, type AuditEntry, type Statement } from '../../model/index.js';
-import type { RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
+import type { BlockingKey, BlockingReport, CandidatePair, RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
 import { foldForSearch, keyPairs, checkName, rowToStatement, searchTerms, statementToRow, STATEMENT_COLUMNS, type StatementRow } from '../rows.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
@@ -394,6 +394,62 @@ class SqliteStore implements Store {
         return this.db.prepare(`DELETE FROM records WHERE collection = ? AND id = ?`).run(collection, id).changes > 0;
       };
       return this.inTransaction ? del() : this.db.transaction(del)();
+    });
+  }
+
+  writeBlockingKeys(run: string, keys: readonly BlockingKey[]): Promise<void> {
+    return this.write(() => {
+      const ins = this.db.prepare(`INSERT OR IGNORE INTO blocking_keys (run, rule, key, record_id) VALUES (?, ?, ?, ?)`);
+      const put = () => {
+        for (const k of keys) ins.run(run, k.rule, k.key, k.recordId);
+      };
+      if (this.inTransaction) put();
+      else this.db.transaction(put)();
+    });
+  }
+
+  buildCandidatePairs(run: string, maxBlockSize: number): Promise<BlockingReport> {
+    return this.write(() => {
+      const build = (): BlockingReport => {
+        this.db.prepare(`DELETE FROM candidate_pairs WHERE run = ?`).run(run);
+        const blocks = this.db
+          .prepare(`SELECT rule, COUNT(*) AS keys, SUM(CASE WHEN n <= ? THEN n * (n - 1) / 2 ELSE 0 END) AS pairs, SUM(CASE WHEN n > ? THEN 1 ELSE 0 END) AS skipped, SUM(CASE WHEN n > ? THEN n * (n - 1) / 2 ELSE 0 END) AS skippedPairs FROM (SELECT rule, key, COUNT(*) AS n FROM blocking_keys WHERE run = ? GROUP BY rule, key) GROUP BY rule`)
+          .all(maxBlockSize, maxBlockSize, maxBlockSize, run) as { rule: string; keys: number; pairs: number; skipped: number; skippedPairs: number }[];
+        this.db
+          .prepare(
+            `INSERT INTO candidate_pairs (run, left_id, right_id, rules)
+             SELECT ?, a.record_id, b.record_id, group_concat(DISTINCT a.rule)
+             FROM (SELECT rule, key FROM blocking_keys WHERE run = ? GROUP BY rule, key HAVING COUNT(*) BETWEEN 2 AND ?) blk
+             JOIN blocking_keys a ON a.run = ? AND a.rule = blk.rule AND a.key = blk.key
+             JOIN blocking_keys b ON b.run = ? AND b.rule = blk.rule AND b.key = blk.key AND a.record_id < b.record_id
+             GROUP BY a.record_id, b.record_id`,
+          )
+          .run(run, run, maxBlockSize, run, run);
+        const pairs = this.db.prepare(`SELECT COUNT(*) FROM candidate_pairs WHERE run = ?`).pluck().get(run) as number;
+        return { pairs, byRule: Object.fromEntries(blocks.map((b) => [b.rule, { keys: b.keys, pairs: b.pairs, skippedBlocks: b.skipped, skippedPairs: b.skippedPairs }])) };
+      };
+      return this.inTransaction ? build() : this.db.transaction(build)();
+    });
+  }
+
+  async *scanCandidatePairs(run: string, batchSize = 50_000): AsyncIterable<CandidatePair[]> {
+    const q = this.db.prepare(`SELECT left_id, right_id, rules FROM candidate_pairs WHERE run = ? AND (left_id > ? OR (left_id = ? AND right_id > ?)) ORDER BY left_id, right_id LIMIT ?`);
+    let l = '';
+    let r = '';
+    for (;;) {
+      const rows = q.all(run, l, l, r, batchSize) as { left_id: string; right_id: string; rules: string }[];
+      if (rows.length === 0) return;
+      l = rows[rows.length - 1]!.left_id;
+      r = rows[rows.length - 1]!.right_id;
+      yield rows.map((row) => ({ left: row.left_id, right: row.right_id, rules: row.rules.split(',').sort() }));
+      if (rows.length < batchSize) return;
+    }
+  }
+
+  clearBlocking(run: string): Promise<void> {
+    return this.write(() => {
+      this.db.prepare(`DELETE FROM blocking_keys WHERE run = ?`).run(run);
+      this.db.prepare(`DELETE FROM candidate_pairs WHERE run = ?`).run(run);
     });
   }
 

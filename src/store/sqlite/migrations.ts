@@ -70,4 +70,24 @@ CREATE TABLE record_keys (
 CREATE INDEX record_keys_by_id ON record_keys(collection, id);
 `,
   },
+  {
+    version: 2,
+    name: 'resolution: blocking keys and candidate pairs',
+    sql: `
+CREATE TABLE blocking_keys (
+  run TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  key TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  PRIMARY KEY (run, rule, key, record_id)
+) WITHOUT ROWID;
+CREATE TABLE candidate_pairs (
+  run TEXT NOT NULL,
+  left_id TEXT NOT NULL,
+  right_id TEXT NOT NULL,
+  rules TEXT NOT NULL,
+  PRIMARY KEY (run, left_id, right_id)
+) WITHOUT ROWID;
+`,
+  },
 ];
