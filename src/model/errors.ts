@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'AUDIT_TAMPERED'
   | 'CONFIG'
   | 'LIMIT'
+  | 'RATE_LIMITED'
   | 'INTERNAL';
 
 const httpStatus: Record<ErrorCode, number> = {
@@ -34,6 +35,7 @@ const httpStatus: Record<ErrorCode, number> = {
   AUDIT_TAMPERED: 500,
   CONFIG: 500,
   LIMIT: 413,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
 };
 
