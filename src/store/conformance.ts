@@ -262,6 +262,22 @@ export function storeConformance(name: string, target: () => Promise<Conformance
       expect((await store.buildCandidatePairs('run-b', 4)).pairs).toBe(1);
     });
 
+    it('remembers seen hashes per namespace, idempotently and atomically with other writes', async (ctx) => {
+      if (!t) return ctx.skip();
+      await store.markSeen('src-a', ['h1', 'h2', 'h2']);
+      await store.markSeen('src-a', ['h2', 'h3']);
+      expect([...(await store.whichSeen('src-a', ['h1', 'h3', 'h4']))].sort()).toEqual(['h1', 'h3']);
+      expect((await store.whichSeen('src-b', ['h1'])).size).toBe(0);
+      expect((await store.whichSeen('src-a', [])).size).toBe(0);
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.markSeen('src-a', ['h9']);
+          throw new Error('abort');
+        }),
+      ).rejects.toThrow('abort');
+      expect((await store.whichSeen('src-a', ['h9'])).size).toBe(0);
+    });
+
     it('keeps meta settings', async (ctx) => {
       if (!t) return ctx.skip();
       expect(await store.getMeta('node.key')).toBeUndefined();

@@ -146,6 +146,11 @@ export interface Store {
   /** Removes a run's keys and pairs. */
   clearBlocking(run: string): Promise<void>;
 
+  /** Remembers content hashes in a namespace (row hashes of an ingest source, message ids of a peer). */
+  markSeen(namespace: string, hashes: readonly string[]): Promise<void>;
+  /** Which of these hashes the namespace has already seen. */
+  whichSeen(namespace: string, hashes: readonly string[]): Promise<Set<string>>;
+
   /** Small key/value settings of this store (node identity, checkpoints). */
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;

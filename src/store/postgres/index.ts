@@ -445,6 +445,18 @@ class PostgresStore implements Store {
     await this.db.query(`DELETE FROM candidate_pairs WHERE run = $1`, [run]);
   }
 
+  async markSeen(namespace: string, hashes: readonly string[]): Promise<void> {
+    for (let i = 0; i < hashes.length; i += BATCH * 4) {
+      await this.db.query(`INSERT INTO seen (namespace, hash) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, [namespace, hashes.slice(i, i + BATCH * 4)]);
+    }
+  }
+
+  async whichSeen(namespace: string, hashes: readonly string[]): Promise<Set<string>> {
+    if (hashes.length === 0) return new Set();
+    const rows = await this.q<{ hash: string }>(`SELECT hash FROM seen WHERE namespace = $1 AND hash = ANY($2::text[])`, [namespace, [...new Set(hashes)]]);
+    return new Set(rows.map((r) => r.hash));
+  }
+
   async getMeta(key: string): Promise<string | undefined> {
     const [r] = await this.q<{ value: string }>(`SELECT value FROM meta WHERE key = $1`, [key]);
     return r?.value;

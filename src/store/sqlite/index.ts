@@ -453,6 +453,26 @@ class SqliteStore implements Store {
     });
   }
 
+  markSeen(namespace: string, hashes: readonly string[]): Promise<void> {
+    return this.write(() => {
+      const ins = this.db.prepare(`INSERT OR IGNORE INTO seen (namespace, hash) VALUES (?, ?)`);
+      const put = () => {
+        for (const h of hashes) ins.run(namespace, h);
+      };
+      if (this.inTransaction) put();
+      else this.db.transaction(put)();
+    });
+  }
+
+  async whichSeen(namespace: string, hashes: readonly string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const part of chunks([...new Set(hashes)], 500)) {
+      const rows = this.db.prepare(`SELECT hash FROM seen WHERE namespace = ? AND hash IN (${part.map(() => '?').join(',')})`).pluck().all(namespace, ...part) as string[];
+      for (const h of rows) out.add(h);
+    }
+    return out;
+  }
+
   async getMeta(key: string): Promise<string | undefined> {
     return this.db.prepare(`SELECT value FROM meta WHERE key = ?`).pluck().get(key) as string | undefined;
   }

@@ -90,4 +90,15 @@ CREATE TABLE candidate_pairs (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 3,
+    name: 'idempotency: seen content hashes per namespace',
+    sql: `
+CREATE TABLE seen (
+  namespace TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (namespace, hash)
+) WITHOUT ROWID;
+`,
+  },
 ];
