@@ -18,6 +18,8 @@ export interface AllSourcesOptions {
   readonly samples?: number;
   /** Seed for source sampling. */
   readonly seed?: number;
+  /** Below this many edge visits the work stays on the calling thread (default 2e7; 0 forces workers). */
+  readonly minParallelWork?: number;
 }
 
 export interface BetweennessResult {
@@ -39,10 +41,10 @@ const DEFAULT_MAX_WORK = 4e9;
 /** Below this many edge visits, starting workers costs more than it saves. */
 const PARALLEL_THRESHOLD = 2e7;
 
-async function runKernel(kernel: KernelName, csr: Csr, sources: Int32Array, threads: number): Promise<Float64Array[]> {
+async function runKernel(kernel: KernelName, csr: Csr, sources: Int32Array, threads: number, minParallelWork = PARALLEL_THRESHOLD): Promise<Float64Array[]> {
   const work = sources.length * (csr.n + csr.targets.length);
   const t = Math.max(1, Math.min(threads, sources.length));
-  if (t === 1 || work < PARALLEL_THRESHOLD) return [runKernelSync(kernel, csr.n, csr.offsets, csr.targets, sources)];
+  if (t === 1 || work < minParallelWork) return [runKernelSync(kernel, csr.n, csr.offsets, csr.targets, sources)];
   // Interleaved split: neighbouring source ids often have similar BFS costs.
   const shares: Int32Array[] = [];
   for (let w = 0; w < t; w++) {
@@ -114,7 +116,7 @@ export async function betweenness(csr: Csr, options: AllSourcesOptions = {}): Pr
     shuffleInPlace(sources, mulberry32(options.seed ?? 1));
     sources = sources.slice(0, k).sort();
   }
-  const parts = await runKernel('brandes', csr, sources, threadsOf(options));
+  const parts = await runKernel('brandes', csr, sources, threadsOf(options), options.minParallelWork);
   const values = new Float64Array(n);
   for (const part of parts) for (let i = 0; i < n; i++) values[i]! += part[i]!;
   if (n <= 2) return { values: new Float64Array(n), exact: true, sources: n };
@@ -150,7 +152,7 @@ export async function closeness(csr: Csr, options: AllSourcesOptions = {}): Prom
   if (n * (n + csr.targets.length) > (options.maxWork ?? DEFAULT_MAX_WORK)) {
     throw invalid(`closeness on ${n} nodes exceeds the work budget; restrict the graph first`, undefined, 'graph', { nodes: n });
   }
-  const [sums] = await runKernel('closeness', csr, allNodes(n), threadsOf(options));
+  const [sums] = await runKernel('closeness', csr, allNodes(n), threadsOf(options), options.minParallelWork);
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const total = sums![2 * i]!;

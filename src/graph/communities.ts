@@ -393,3 +393,29 @@ export function leiden(csr: Csr, options: CommunityOptions = {}): CommunityResul
   const out = canonical(partition);
   return { algorithm: 'leiden', ...out, modularity: modularity(csr, out.membership, gamma), levels };
 }
+
+/** Adjusted Rand index (Hubert & Arabie 1985) between two labelings of the same items: 1 = identical, ≈0 = chance. */
+export function adjustedRandIndex(a: ArrayLike<number | string>, b: ArrayLike<number | string>): number {
+  if (a.length !== b.length) throw invalid('labelings must have the same length', undefined, 'labels');
+  const n = a.length;
+  if (n < 2) return 1;
+  const pairs = (x: number): number => (x * (x - 1)) / 2;
+  const cell = new Map<string, number>();
+  const rows = new Map<number | string, number>();
+  const cols = new Map<number | string, number>();
+  for (let i = 0; i < n; i++) {
+    const key = `${String(a[i])}\u0000${String(b[i])}`;
+    cell.set(key, (cell.get(key) ?? 0) + 1);
+    rows.set(a[i]!, (rows.get(a[i]!) ?? 0) + 1);
+    cols.set(b[i]!, (cols.get(b[i]!) ?? 0) + 1);
+  }
+  let index = 0;
+  for (const c of cell.values()) index += pairs(c);
+  let sumA = 0;
+  for (const c of rows.values()) sumA += pairs(c);
+  let sumB = 0;
+  for (const c of cols.values()) sumB += pairs(c);
+  const expected = (sumA * sumB) / pairs(n);
+  const max = (sumA + sumB) / 2;
+  return max === expected ? 1 : (index - expected) / (max - expected);
+}

@@ -7,7 +7,7 @@ export { buildNetwork, csrFromEdgeList, csrFromPairs, nodeIndex } from './networ
 export type { Csr, GraphEdge, GraphNode, GraphTime, Network } from './network.js';
 export { betweenness, closeness, degreeCentrality, eigenvector } from './centrality.js';
 export type { AllSourcesOptions, BetweennessResult, EigenvectorOptions, EigenvectorResult } from './centrality.js';
-export { leiden, louvain, modularity } from './communities.js';
+export { adjustedRandIndex, leiden, louvain, modularity } from './communities.js';
 export type { CommunityOptions, CommunityResult } from './communities.js';
 export { cutPoints, fragmentation, keyPlayers } from './structure.js';
 export type { CutPoints, KeyPlayerResult, KeyPlayerStep } from './structure.js';
