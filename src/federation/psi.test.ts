@@ -1,4 +1,4 @@
-import type { ristretto255} from '@noble/curves/ed25519.js';
+import type { ristretto255 } from '@noble/curves/ed25519.js';
 import { ristretto255_hasher } from '@noble/curves/ed25519.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MESSAGE_SCHEMAS, PSI_DST, PsiEngine, PsiInitiator, PsiResponder, canonicalSelector, psiMessage } from './index.js';
