@@ -11,6 +11,7 @@ export interface Line {
 }
 
 // C0 controls other than TAB, LF, CR (and DEL) do not occur in text files; their presence means binary data.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const BINARY = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 /** Why a decoded line is not text, or undefined. */

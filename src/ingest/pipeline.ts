@@ -1,0 +1,286 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { TesseraError, parseGrading, parseHandling, type Grading, type Statement } from '../model/index.js';
+import { checkColumns, createRowMapper, type CompiledMapping } from './mapping/index.js';
+import type { IngestCheckpoint, IngestSink, IngestedEntity, QuarantineEntry, ScreeningPort } from './ports.js';
+import { readCsv, readJsonArray, readJsonLines, readXml, type RecordStream, type SourceRecord } from './readers/index.js';
+import type { Envelope } from './statements.js';
+
+/** Provenance and run options; each provenance option overrides the mapping's `source` block. */
+export interface IngestOptions {
+  readonly agency?: string;
+  /** Grading code (B2, adm:C3) or object. */
+  readonly grading?: string | Grading;
+  /** Handling codes (H2, H1+H2, H3:conditions). */
+  readonly handling?: string;
+  readonly releasableTo?: readonly string[];
+  readonly classification?: string;
+  readonly subjectCategory?: string;
+  readonly cases?: readonly string[];
+  /** When the source collected the data (ISO date-time; default: now). */
+  readonly collectedAt?: string;
+  /** The document id statements cite (default: the file's base name). */
+  readonly documentId?: string;
+  /** Rows per atomic batch (default 2,000). */
+  readonly batchSize?: number;
+  /** Continue from the checkpoint of an interrupted run of the same file (default true). */
+  readonly resume?: boolean;
+  readonly screening?: ScreeningPort;
+  /** Aborting stops after the batch in hand; its checkpoint lets a later run resume. */
+  readonly signal?: AbortSignal;
+  /** The clock (tests). */
+  readonly now?: () => Date;
+}
+
+export interface IngestProgress {
+  /** Rows read in this run (not counting rows skipped by resuming). */
+  readonly read: number;
+  readonly written: number;
+  readonly quarantined: number;
+  readonly duplicates: number;
+  readonly statements: number;
+  readonly bytesRead: number;
+  readonly totalBytes: number;
+  readonly elapsedMs: number;
+  readonly rowsPerSecond: number;
+  /** Estimated seconds to the end of the file, from the byte rate. */
+  readonly etaSeconds: number | undefined;
+}
+
+export interface IngestReport extends IngestProgress {
+  readonly file: string;
+  readonly sourceId: string;
+  readonly mapping: string;
+  /** Rows skipped because an earlier run had consumed them (checkpoint). */
+  readonly resumedFrom: number;
+  readonly entitiesScreened: number;
+  readonly screeningErrors: number;
+  readonly screeningError?: string;
+  /** Values skipped under `onInvalid: skip` (the rows were written). */
+  readonly warnings: number;
+  readonly sampleWarnings: readonly string[];
+  /** True when stopped by the abort signal before the end of the file. */
+  readonly interrupted: boolean;
+}
+
+/** The source id rows are hashed under: the agency and the mapping (a source's format). */
+export function sourceIdOf(agency: string, mapping: CompiledMapping): string {
+  return `${agency}/${mapping.name}`;
+}
+
+/** sha256 of source id and raw row: the row's identity for idempotent re-ingest. */
+export function rowHash(sourceId: string, raw: string): string {
+  return createHash('sha256').update(sourceId).update('\n').update(raw).digest('hex');
+}
+
+/** The provenance envelope of an ingest: options over the mapping's `source` block. */
+export function envelopeOf(mapping: CompiledMapping, options: IngestOptions, documentId: string, collectedAt: string): Envelope {
+  const src = mapping.document.source;
+  const agency = options.agency ?? src.agency;
+  if (!agency) throw new TesseraError('VALIDATION', `no agency: give --agency or source.agency in mapping ${mapping.file}`, { field: 'agency' });
+  const gradingIn = options.grading ?? src.grading;
+  if (gradingIn === undefined) throw new TesseraError('VALIDATION', `no grading: give --grading (e.g. B2) or source.grading in mapping ${mapping.file}`, { field: 'grading' });
+  const grading = typeof gradingIn === 'string' ? parseGrading(gradingIn) : gradingIn;
+  if (!grading) throw new TesseraError('VALIDATION', `"${String(gradingIn)}" is not a grading (B2, eu:B2, adm:C3)`, { field: 'grading' });
+  let handling;
+  try {
+    handling = parseHandling(options.handling ?? src.handling ?? '', options.releasableTo ?? src.releasableTo ?? []);
+  } catch (e) {
+    throw new TesseraError('VALIDATION', `invalid handling "${options.handling ?? src.handling}": ${(e as Error).message.slice(0, 200)}`, { field: 'handling', cause: e });
+  }
+  const classification = options.classification ?? src.classification;
+  const subjectCategory = options.subjectCategory ?? src.subjectCategory;
+  const nature = src.nature;
+  return {
+    source: { agency, documentId, collectedAt },
+    grading,
+    handling,
+    ...(classification ? { classification } : {}),
+    ...(subjectCategory ? { subjectCategory: subjectCategory as Envelope['subjectCategory'] & string } : {}),
+    ...(nature ? { nature: nature as Envelope['nature'] & string } : {}),
+    caseIds: [...(options.cases ?? src.cases ?? [])],
+  } as Envelope;
+}
+
+/** Opens the reader the mapping's format calls for. */
+export async function openRecords(file: string, mapping: CompiledMapping, maxLineBytes?: number): Promise<RecordStream> {
+  const doc = mapping.document;
+  const base = { ...(doc.encoding ? { encoding: doc.encoding } : {}), ...(maxLineBytes ? { maxLineBytes } : {}) };
+  switch (mapping.format) {
+    case 'csv':
+      return readCsv(file, { ...base, ...(doc.csv ?? {}) } as Parameters<typeof readCsv>[1]);
+    case 'jsonl':
+      return readJsonLines(file, base);
+    case 'json':
+      return readJsonArray(file, base);
+    case 'xml':
+      return readXml(file, { ...base, record: doc.xml!.record });
+  }
+}
+
+/**
+ * Ingests one file through a mapping into a sink: streamed, batched, every row written or
+ * quarantined, re-ingest idempotent (row content hashes), resumable (checkpoint per batch), every
+ * written entity handed to screening. Errors about the file or mapping as a whole (missing file,
+ * 0-byte file, unknown columns, bad provenance) are thrown before anything is written.
+ */
+export async function ingestFile(file: string, mapping: CompiledMapping, sink: IngestSink, options: IngestOptions = {}, onProgress?: (p: IngestProgress) => void): Promise<IngestReport> {
+  const now = options.now ?? (() => new Date());
+  const path = resolve(file);
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new TesseraError('NOT_FOUND', `${file}: no such file`, { record: file });
+  }
+  if (!info.isFile()) throw new TesseraError('VALIDATION', `${file}: not a regular file`, { record: file });
+  if (info.size === 0) throw new TesseraError('VALIDATION', `${file}: file is empty (0 bytes), nothing to ingest`, { record: file });
+  const collectedAt = options.collectedAt ?? now().toISOString();
+  const envelope = envelopeOf(mapping, options, options.documentId ?? basename(file), collectedAt);
+  const sourceId = sourceIdOf(envelope.source.agency, mapping);
+  const stream = await openRecords(path, mapping);
+  if (stream.columns) checkColumns(mapping, stream.columns, file);
+  const mapRow = createRowMapper(mapping, envelope, stream.columns, basename(file));
+  const batchSize = Math.max(1, options.batchSize ?? 2000);
+
+  const checkpoint = options.resume === false ? undefined : await sink.loadCheckpoint(sourceId, path);
+  const resumeFrom = checkpoint && checkpoint.fileSize === info.size && checkpoint.fileMtimeMs === info.mtimeMs ? checkpoint.recordsDone : 0;
+
+  const started = performance.now();
+  let consumed = 0;
+  let read = 0;
+  let written = 0;
+  let quarantined = 0;
+  let duplicates = 0;
+  let statementsOut = 0;
+  let warnings = 0;
+  const sampleWarnings: string[] = [];
+  let screened = 0;
+  let screeningErrors = 0;
+  let screeningError: string | undefined;
+  let lastLine = 0;
+  let interrupted = false;
+
+  const progress = (): IngestProgress => {
+    const elapsedMs = performance.now() - started;
+    const bytesRead = stream.bytesRead();
+    const rate = bytesRead / Math.max(elapsedMs, 1);
+    return {
+      read,
+      written,
+      quarantined,
+      duplicates,
+      statements: statementsOut,
+      bytesRead,
+      totalBytes: info.size,
+      elapsedMs,
+      rowsPerSecond: read / Math.max(elapsedMs / 1000, 1e-6),
+      etaSeconds: rate > 0 ? Math.max(0, (info.size - bytesRead) / rate / 1000) : undefined,
+    };
+  };
+
+  const flush = async (batch: { record: SourceRecord; hash: string }[]) => {
+    if (batch.length === 0) return;
+    const known = await sink.knownRowHashes(
+      sourceId,
+      batch.filter((b) => !b.record.error).map((b) => b.hash),
+    );
+    const seen = new Set<string>();
+    const statements = new Map<string, Statement>();
+    const entities = new Map<string, IngestedEntity>();
+    const rowHashes: string[] = [];
+    const quarantine: QuarantineEntry[] = [];
+    const at = now().toISOString();
+    let bWritten = 0;
+    let bQuarantined = 0;
+    let bDuplicates = 0;
+    let bWarnings = 0;
+    const bSample: string[] = [];
+    for (const { record, hash } of batch) {
+      if (record.error) {
+        quarantine.push({ sourceId, mapping: mapping.name, file, line: record.line, field: record.error.field ?? '(row)', reason: record.error.reason, raw: record.raw, rowHash: hash, at });
+        bQuarantined++;
+        continue;
+      }
+      if (known.has(hash) || seen.has(hash)) {
+        bDuplicates++;
+        continue;
+      }
+      seen.add(hash);
+      const result = mapRow(record, hash);
+      if (!result.ok) {
+        quarantine.push({ sourceId, mapping: mapping.name, file, line: record.line, field: result.field, reason: result.reason, raw: record.raw, rowHash: hash, at });
+        bQuarantined++;
+        continue;
+      }
+      bWritten++;
+      rowHashes.push(hash);
+      for (const s of result.statements) statements.set(s.id, s);
+      for (const e of result.entities) {
+        const prev = entities.get(e.id);
+        entities.set(e.id, prev ? { ...prev, statements: [...prev.statements, ...e.statements] } : e);
+      }
+      if (result.warnings.length) {
+        bWarnings += result.warnings.length;
+        for (const w of result.warnings) if (bSample.length + sampleWarnings.length < 10) bSample.push(`line ${record.line}: ${w}`);
+      }
+    }
+    const last = batch[batch.length - 1]!.record;
+    const cp: IngestCheckpoint = { sourceId, file: path, fileSize: info.size, fileMtimeMs: info.mtimeMs, recordsDone: consumed, line: last.line, updatedAt: at };
+    const stmts = [...statements.values()];
+    // Counters move only after the batch is durably written: a failed write leaves the report true.
+    await sink.writeBatch({ sourceId, statements: stmts, rowHashes, quarantine, checkpoint: cp });
+    read += batch.length;
+    written += bWritten;
+    quarantined += bQuarantined;
+    duplicates += bDuplicates;
+    statementsOut += stmts.length;
+    warnings += bWarnings;
+    sampleWarnings.push(...bSample);
+    lastLine = last.line;
+    if (options.screening && entities.size > 0) {
+      try {
+        await options.screening.screen([...entities.values()], { sourceId, file });
+        screened += entities.size;
+      } catch (e) {
+        screeningErrors++;
+        screeningError ??= (e as Error).message;
+      }
+    }
+    onProgress?.(progress());
+  };
+
+  let batch: { record: SourceRecord; hash: string }[] = [];
+  for await (const record of stream.records) {
+    consumed++;
+    if (consumed <= resumeFrom) continue;
+    batch.push({ record, hash: rowHash(sourceId, record.raw) });
+    if (batch.length >= batchSize) {
+      await flush(batch);
+      batch = [];
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+    }
+  }
+  if (!interrupted) {
+    await flush(batch);
+    await sink.clearCheckpoint(sourceId, path);
+  }
+  void lastLine;
+  return {
+    ...progress(),
+    file,
+    sourceId,
+    mapping: mapping.name,
+    resumedFrom: resumeFrom,
+    entitiesScreened: screened,
+    screeningErrors,
+    ...(screeningError === undefined ? {} : { screeningError }),
+    warnings,
+    sampleWarnings,
+    interrupted,
+  };
+}

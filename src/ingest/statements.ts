@@ -1,0 +1,56 @@
+import {
+  ENTITY_ID_PATTERN,
+  StatementInput,
+  checkValue,
+  invalid,
+  propertySpec,
+  statementId,
+  validateStatement,
+  type SchemaName,
+  type Statement,
+} from '../model/index.js';
+
+/** Provenance every statement of one ingest carries (validated once, shared by all rows). */
+export type Envelope = Omit<StatementInput, 'entityId' | 'schema' | 'prop' | 'value' | 'original'>;
+
+/** Makes one statement; throws a VALIDATION TesseraError naming the record and property. */
+export type MakeStatement = (entityId: string, schema: SchemaName, prop: string, value: string, original: string | undefined, record: string) => Statement;
+
+const PROBE_ID = 'xx-probe:probe';
+
+/**
+ * A statement factory equivalent to `validateStatement` for a fixed envelope. The envelope is
+ * validated once through `validateStatement` itself; per statement only what varies is checked
+ * (entity id, schema property, value canonicalisation, content id) — the zod envelope parse costs
+ * ~15 µs a statement, too much for 10 statements × 50,000 rows/s. `statements.test.ts` asserts the
+ * output equals `validateStatement`'s on random inputs, so the two cannot drift apart unnoticed.
+ */
+export function statementFactory(envelope: Envelope): MakeStatement {
+  validateStatement({ ...envelope, entityId: PROBE_ID, schema: 'Report', prop: 'title', value: 'probe' }, 'ingest envelope');
+  const parsed = StatementInput.parse({ ...envelope, entityId: PROBE_ID, schema: 'Report', prop: 'title', value: 'probe' });
+  const { entityId: _e, schema: _s, prop: _p, value: _v, original: _o, ...base } = parsed;
+  const agency = base.source.agency;
+  const documentId = base.source.documentId;
+  const nature = base.nature;
+  const { source, grading, handling, classification, subjectCategory, caseIds } = base;
+  // Rare envelope fields (firstSeen, lastSeen, reviewBy) are appended only when set.
+  const extra = Object.entries(base).filter(([k]) => !['source', 'grading', 'handling', 'classification', 'subjectCategory', 'nature', 'caseIds'].includes(k));
+  return (entityId, schema, prop, value, original, record) => {
+    if (!ENTITY_ID_PATTERN.test(entityId) || entityId.length < 3) throw invalid(`not an entity id: "${entityId}"`, record, 'entityId');
+    const spec = propertySpec(schema, prop);
+    if (!spec) throw invalid(`schema ${schema} has no property "${prop}"`, record, 'prop');
+    const checked = checkValue(spec.type, value, spec.members);
+    if (!checked.ok) throw invalid(checked.reason, record, prop);
+    if (original !== undefined && original.length > 1_000_000) throw invalid('original value longer than 1,000,000 characters', record, prop);
+    const canonical = checked.value;
+    const id = statementId({ entityId, prop, value: canonical, agency, documentId, nature });
+    const orig = original ?? (canonical !== value ? value : undefined);
+    // A fixed-shape literal: spreading the zod-parsed envelope costs ~10 µs a statement (dictionary-mode object).
+    const out =
+      orig === undefined
+        ? { entityId, schema, prop, value: canonical, source, grading, handling, classification, subjectCategory, nature, caseIds, id }
+        : { entityId, schema, prop, value: canonical, original: orig, source, grading, handling, classification, subjectCategory, nature, caseIds, id };
+    if (extra.length > 0) for (const [k, v] of extra) (out as Record<string, unknown>)[k] = v;
+    return out as unknown as Statement;
+  };
+}
