@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { registerCoreCommands } from './core.js';
+import { registerScenarioCommands } from './scenario.js';
+import { registerServeCommands } from './serve.js';
 
 /**
  * Every capability registers its commands here (one line each), so `main.ts` stays small.
@@ -7,4 +9,6 @@ import { registerCoreCommands } from './core.js';
  */
 export function registerAll(program: Command): void {
   registerCoreCommands(program);
+  registerScenarioCommands(program);
+  registerServeCommands(program);
 }

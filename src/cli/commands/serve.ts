@@ -1,0 +1,118 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import pino, { type Level } from 'pino';
+import { startServer, webRootDefault, type ApiPlugin, type RunningServer } from '../../api/index.js';
+import type { Config } from '../../config/index.js';
+import type { Governance } from '../../governance/index.js';
+import { TesseraError } from '../../model/index.js';
+import { openSession } from '../context.js';
+import { say } from '../output.js';
+
+/** Store meta key where the demo loader records the demo logins to print at start-up (fictional accounts only). */
+export const DEMO_LOGINS_KEY = 'demo.logins';
+
+export interface DemoLogin {
+  readonly userId: string;
+  readonly password: string;
+  readonly agency?: string;
+  readonly note?: string;
+}
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Builds the web app (Vite) into web/dist when it is missing or older than its sources, so
+ * `npm start` on a fresh clone serves the UI. Vite is loaded only when a build is needed.
+ */
+export async function ensureWebBuild(log: (line: string) => void = say): Promise<string> {
+  const webRoot = webRootDefault();
+  const index = join(webRoot, 'index.html');
+  const src = join(repoRoot, 'web', 'src');
+  if (existsSync(index) && (!existsSync(src) || statSync(index).mtimeMs >= newestMtime(src))) return webRoot;
+  log('Building the web app (vite build)…');
+  const vite = await import('vite');
+  await vite.build({ configFile: join(repoRoot, 'web', 'vite.config.ts'), logLevel: 'warn' });
+  return webRoot;
+}
+
+export interface ServeOptions {
+  readonly config: Config;
+  readonly gov: Governance;
+  readonly logLevel?: Level | 'silent';
+  readonly plugins?: readonly ApiPlugin[];
+  /** Skip building the web app (API only). */
+  readonly apiOnly?: boolean;
+}
+
+/** Builds the web app if needed, starts the server and prints where it listens and the demo logins. */
+export async function runServer(options: ServeOptions): Promise<RunningServer> {
+  const webRoot = options.apiOnly ? undefined : await ensureWebBuild();
+  const logger = pino({ level: options.logLevel ?? 'info', base: { service: 'tessera' } });
+  const server = await startServer({
+    gov: options.gov,
+    config: options.config,
+    logger,
+    ...(webRoot ? { webRoot } : {}),
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+  });
+  say(`Tessera is serving ${options.gov.store.dialect} store ${options.gov.store.location}`);
+  say(`Open ${server.url}`);
+  await printLogins(options.gov);
+  return server;
+}
+
+/** Prints the demo logins recorded by the demo loader, or who can sign in. */
+export async function printLogins(gov: Governance): Promise<void> {
+  const stored = await gov.store.getMeta(DEMO_LOGINS_KEY);
+  if (stored) {
+    const logins = JSON.parse(stored) as DemoLogin[];
+    say('Demo logins (fictional accounts):');
+    for (const l of logins) say(`  ${l.userId.padEnd(16)} password: ${l.password}${l.agency ? `   (${l.agency}${l.note ? `, ${l.note}` : ''})` : ''}`);
+    return;
+  }
+  const users = (await gov.users()).filter((u) => u.active && u.passwordHash);
+  if (users.length) say(`Users who can sign in: ${users.map((u) => `${u.id} (${u.agency})`).join(', ')}`);
+  else say('No user has a password yet: load the demo (`tessera demo`) or set passwords before signing in.');
+}
+
+/** `serve`: the HTTP API and the web app. */
+export function registerServeCommands(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the API and web app on the configured host and port (default http://127.0.0.1:8080)')
+    .option('--host <host>', 'listen address (env TESSERA_HOST)')
+    .option('--port <port>', 'listen port (env TESSERA_PORT)')
+    .option('--log-level <level>', 'pino log level: fatal, error, warn, info, debug, silent', 'info')
+    .option('--api-only', 'do not build or serve the web app')
+    .action(async (opts: { host?: string; port?: string; logLevel: string; apiOnly?: boolean }, cmd: Command) => {
+      const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+      if (!levels.includes(opts.logLevel)) throw new TesseraError('VALIDATION', `--log-level must be one of ${levels.join(', ')}`, { field: 'log-level' });
+      const session = await openSession(cmd);
+      const port = opts.port === undefined ? session.config.port : Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TesseraError('VALIDATION', `--port must be 0–65535, not "${opts.port}"`, { field: 'port' });
+      const config = Object.freeze({ ...session.config, port, ...(opts.host ? { host: opts.host } : {}) });
+      const server = await runServer({ config, gov: session.gov, logLevel: opts.logLevel as Level, ...(opts.apiOnly ? { apiOnly: true } : {}) });
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          say('Stopping…');
+          void server
+            .close()
+            .then(() => session.close())
+            .finally(resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

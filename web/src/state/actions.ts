@@ -1,0 +1,130 @@
+import { api, ApiError, setCsrfToken } from '../api/client';
+import type { SessionInfo } from '../api/types';
+import { getState, initialSearch, setState, type Route, type SearchState } from './store';
+
+/** Every change of client state goes through these actions; components only call them. */
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Handles failures every action shares: an expired session sends the user back to sign in. */
+function handleError(e: unknown): string {
+  if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') {
+    setCsrfToken(undefined);
+    setState({ session: null, notice: e.message });
+  }
+  if (e instanceof ApiError && (e.code === 'PURPOSE_REQUIRED' || e.code === 'CASE_REQUIRED')) setState({ choosingContext: true });
+  return messageOf(e);
+}
+
+function adoptSession(s: SessionInfo): void {
+  setCsrfToken(s.csrfToken);
+  setState({ session: s, choosingContext: !s.purpose || !s.caseId });
+}
+
+/** Reads the route from the URL hash: `#/search`, `#/entity/fr-ct:p1`, `#/<view>/<id>`. */
+export function routeFromHash(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?');
+  const [view = 'search', ...rest] = path.split('/').map((p) => decodeURIComponent(p));
+  const params: Record<string, string> = Object.fromEntries(new URLSearchParams(query));
+  if (rest.length) params.id = rest.join('/');
+  return { view: view || 'search', params };
+}
+
+/** Follows the URL hash (back/forward buttons, links). */
+export function syncRoute(): void {
+  const route = routeFromHash(window.location.hash);
+  setState({ route });
+  if (route.view === 'entity' && route.params.id && getState().profile.id !== route.params.id) void openProfile(route.params.id);
+}
+
+/** Navigates to a view. */
+export function navigate(view: string, id?: string): void {
+  window.location.hash = `#/${view}${id ? `/${encodeURIComponent(id)}` : ''}`;
+}
+
+/** Checks for an existing session at start-up. */
+export async function bootstrap(): Promise<void> {
+  try {
+    adoptSession(await api.session());
+    await loadWorkspace();
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') setState({ session: null });
+    else setState({ session: null, notice: messageOf(e) });
+  }
+}
+
+async function loadWorkspace(): Promise<void> {
+  const [cases, meta] = await Promise.all([api.cases(), api.meta()]);
+  setState({ cases: cases.cases, meta });
+  syncRoute();
+}
+
+export async function login(userId: string, password: string): Promise<void> {
+  setState({ busy: true, loginError: undefined, notice: undefined });
+  try {
+    adoptSession(await api.login(userId, password));
+    await loadWorkspace();
+  } catch (e) {
+    setState({ loginError: messageOf(e) });
+  } finally {
+    setState({ busy: false });
+  }
+}
+
+export async function logout(): Promise<void> {
+  try {
+    await api.logout();
+  } catch {
+    // Signed out on the client whatever the server says.
+  }
+  setCsrfToken(undefined);
+  setState({ session: null, search: initialSearch, profile: { id: undefined, profile: undefined, loading: false, error: undefined }, cases: [], choosingContext: false });
+}
+
+/** Sets the purpose and case for the rest of the work session (the server checks and audits it). */
+export async function chooseContext(purpose: string, caseId: string): Promise<void> {
+  setState({ busy: true, contextError: undefined });
+  try {
+    adoptSession(await api.setContext(purpose, caseId));
+    setState({ choosingContext: false, search: initialSearch, profile: { id: undefined, profile: undefined, loading: false, error: undefined } });
+  } catch (e) {
+    setState({ contextError: handleError(e) });
+    setState({ choosingContext: true });
+  } finally {
+    setState({ busy: false });
+  }
+}
+
+export function openContextChooser(open: boolean): void {
+  setState({ choosingContext: open, contextError: undefined });
+}
+
+/** Edits a search field (query or a filter). */
+export function editSearch(patch: Partial<Pick<SearchState, 'query' | 'schema' | 'agency' | 'from' | 'to' | 'grading'>>): void {
+  setState((s) => ({ search: { ...s.search, ...patch } }));
+}
+
+export async function runSearch(): Promise<void> {
+  const s = getState().search;
+  if (!s.query.trim()) return;
+  setState((st) => ({ search: { ...st.search, loading: true, error: undefined } }));
+  try {
+    const r = await api.search({ q: s.query, schema: s.schema, agency: s.agency, from: s.from, to: s.to, grading: s.grading });
+    setState((st) => ({ search: { ...st.search, results: r.results, tookMs: r.tookMs, loading: false } }));
+  } catch (e) {
+    const error = handleError(e);
+    setState((st) => ({ search: { ...st.search, loading: false, error } }));
+  }
+}
+
+export async function openProfile(id: string): Promise<void> {
+  setState({ profile: { id, profile: undefined, loading: true, error: undefined } });
+  try {
+    const profile = await api.entity(id);
+    if (getState().profile.id === id) setState({ profile: { id, profile, loading: false, error: undefined } });
+  } catch (e) {
+    setState({ profile: { id, profile: undefined, loading: false, error: handleError(e) } });
+  }
+}

@@ -1,0 +1,25 @@
+import type { ComponentType } from 'react';
+import { EntityView } from '../components/EntityView';
+import { SearchView } from '../components/SearchView';
+
+/**
+ * The views of the workstation. To add one (link chart, map, timeline, watchlists, hits inbox,
+ * federation inbox, audit viewer, DPO report, dossier): write its component (and its actions in
+ * state/), then add an entry here. `nav: true` puts it in the top navigation; the route is
+ * `#/<id>` or `#/<id>/<entity id>`.
+ */
+export interface ViewSpec {
+  readonly id: string;
+  readonly label: string;
+  readonly nav: boolean;
+  readonly component: ComponentType;
+}
+
+export const VIEWS: readonly ViewSpec[] = [
+  { id: 'search', label: 'Search', nav: true, component: SearchView },
+  { id: 'entity', label: 'Profile', nav: false, component: EntityView },
+];
+
+export function viewFor(id: string): ViewSpec {
+  return VIEWS.find((v) => v.id === id) ?? VIEWS[0]!;
+}
