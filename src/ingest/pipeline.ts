@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { TesseraError, parseGrading, parseHandling, type Grading, type Statement } from '../model/index.js';
@@ -71,7 +71,7 @@ export function sourceIdOf(agency: string, mapping: CompiledMapping): string {
 
 /** sha256 of source id and raw row: the row's identity for idempotent re-ingest. */
 export function rowHash(sourceId: string, raw: string): string {
-  return createHash('sha256').update(sourceId).update('\n').update(raw).digest('hex');
+  return hash('sha256', `${sourceId}\n${raw}`, 'hex');
 }
 
 /** The provenance envelope of an ingest: options over the mapping's `source` block. */
@@ -187,8 +187,9 @@ export async function ingestFile(file: string, mapping: CompiledMapping, sink: I
       batch.filter((b) => !b.record.error).map((b) => b.hash),
     );
     const seen = new Set<string>();
-    const statements = new Map<string, Statement>();
-    const entities = new Map<string, IngestedEntity>();
+    mapRow.startBatch();
+    const statements: Statement[] = [];
+    const entities = new Map<string, { id: string; schema: IngestedEntity['schema']; statements: Statement[] }>();
     const rowHashes: string[] = [];
     const quarantine: QuarantineEntry[] = [];
     const at = now().toISOString();
@@ -216,10 +217,13 @@ export async function ingestFile(file: string, mapping: CompiledMapping, sink: I
       }
       bWritten++;
       rowHashes.push(hash);
-      for (const s of result.statements) statements.set(s.id, s);
-      for (const e of result.entities) {
-        const prev = entities.get(e.id);
-        entities.set(e.id, prev ? { ...prev, statements: [...prev.statements, ...e.statements] } : e);
+      for (const s of result.fresh) statements.push(s);
+      if (options.screening) {
+        for (const e of result.entities) {
+          const prev = entities.get(e.id);
+          if (prev) prev.statements.push(...e.statements);
+          else entities.set(e.id, { id: e.id, schema: e.schema, statements: [...e.statements] });
+        }
       }
       if (result.warnings.length) {
         bWarnings += result.warnings.length;
@@ -228,7 +232,7 @@ export async function ingestFile(file: string, mapping: CompiledMapping, sink: I
     }
     const last = batch[batch.length - 1]!.record;
     const cp: IngestCheckpoint = { sourceId, file: path, fileSize: info.size, fileMtimeMs: info.mtimeMs, recordsDone: consumed, line: last.line, updatedAt: at };
-    const stmts = [...statements.values()];
+    const stmts = statements;
     // Counters move only after the batch is durably written: a failed write leaves the report true.
     await sink.writeBatch({ sourceId, statements: stmts, rowHashes, quarantine, checkpoint: cp });
     read += batch.length;

@@ -1,10 +1,10 @@
+import { hash } from 'node:crypto';
 import {
   ENTITY_ID_PATTERN,
   StatementInput,
   checkValue,
   invalid,
   propertySpec,
-  statementId,
   validateStatement,
   type SchemaName,
   type Statement,
@@ -43,7 +43,8 @@ export function statementFactory(envelope: Envelope): MakeStatement {
     if (!checked.ok) throw invalid(checked.reason, record, prop);
     if (original !== undefined && original.length > 1_000_000) throw invalid('original value longer than 1,000,000 characters', record, prop);
     const canonical = checked.value;
-    const id = statementId({ entityId, prop, value: canonical, agency, documentId, nature });
+    // The model's statementId formula (ids.ts), with Node's one-shot hash: 2.7× faster than createHash per call.
+    const id = hash('sha1', `${entityId}\u001f${prop}\u001f${canonical}\u001f${agency}\u001f${documentId ?? ''}\u001f${nature}`, 'hex') as Statement['id'];
     const orig = original ?? (canonical !== value ? value : undefined);
     // A fixed-shape literal: spreading the zod-parsed envelope costs ~10 µs a statement (dictionary-mode object).
     const out =

@@ -14,10 +14,22 @@ export interface MappedEntity {
 
 /** What one row became: statements, or the reason it goes to quarantine. */
 export type RowResult =
-  | { readonly ok: true; readonly statements: readonly Statement[]; readonly entities: readonly MappedEntity[]; readonly warnings: readonly string[] }
+  | {
+      readonly ok: true;
+      /** Every statement of the row. */
+      readonly statements: readonly Statement[];
+      /** The row's statements not already returned since `startBatch()` (a phone recurs in every call). */
+      readonly fresh: readonly Statement[];
+      readonly entities: readonly MappedEntity[];
+      readonly warnings: readonly string[];
+    }
   | { readonly ok: false; readonly field: string; readonly reason: string };
 
-export type RowMapper = (record: SourceRecord, rowHash: string) => RowResult;
+export interface RowMapper {
+  (record: SourceRecord, rowHash: string): RowResult;
+  /** Starts a new batch: `fresh` deduplicates statements within one batch. */
+  startBatch(): void;
+}
 
 type Getter = (record: SourceRecord, column: string) => string[];
 
@@ -86,6 +98,8 @@ function normaliseFor(plan: PropertyPlan, raw: string, mapping: CompiledMapping)
   }
 }
 
+const CACHE_LIMIT = 20_000;
+
 function fieldOf(plan: PropertyPlan): string {
   return plan.source.kind === 'column' ? plan.source.column : plan.path;
 }
@@ -110,6 +124,8 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
     );
   }
 
+  const cache = new Map<string, { st: Statement; gen: number }>();
+  let gen = 0;
   const rawValues = (plan: PropertyPlan, record: SourceRecord): string[] => {
     const s = plan.source;
     let vals: string[];
@@ -152,13 +168,14 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
     return m[1] ?? m[0];
   };
 
-  return (record, rowHash) => {
+  const mapper = (record: SourceRecord, rowHash: string): RowResult => {
     const where = `${file} line ${record.line}`;
     for (const col of mapping.required) {
       if (get(record, col).length === 0) return { ok: false, field: col, reason: `required column "${col}" is empty or missing` };
     }
     const ids = new Map<string, string>();
     const statements: Statement[] = [];
+    const fresh: Statement[] = [];
     const entities: MappedEntity[] = [];
     const warnings: string[] = [];
     for (const plan of mapping.entities) {
@@ -209,7 +226,28 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
       const own: Statement[] = [];
       try {
         for (const [prop, list] of values) {
-          for (const { value, original } of list) own.push(make(id, plan.schema, prop, value, original === value ? undefined : original, where));
+          for (const { value, original } of list) {
+            const orig = original === value ? undefined : original;
+            if (plan.key === '$row') {
+              const st = make(id, plan.schema, prop, value, orig, where);
+              own.push(st);
+              fresh.push(st);
+              continue;
+            }
+            // Keyed entities recur across rows (a phone in every call): build each statement once.
+            const ck = `${id}\u0000${prop}\u0000${value}\u0000${orig ?? ''}`;
+            let hit = cache.get(ck);
+            if (!hit) {
+              hit = { st: make(id, plan.schema, prop, value, orig, where), gen: -1 };
+              if (cache.size >= CACHE_LIMIT) cache.clear();
+              cache.set(ck, hit);
+            }
+            if (hit.gen !== gen) {
+              hit.gen = gen;
+              fresh.push(hit.st);
+            }
+            own.push(hit.st);
+          }
         }
       } catch (e) {
         if (isTesseraError(e)) {
@@ -224,6 +262,10 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
       entities.push({ id, schema: plan.schema, statements: own });
     }
     if (statements.length === 0) return { ok: false, field: '(row)', reason: 'the row yields no statements (every mapped value is empty)' };
-    return { ok: true, statements, entities, warnings };
+    return { ok: true, statements, fresh, entities, warnings };
   };
+  mapper.startBatch = () => {
+    gen++;
+  };
+  return mapper;
 }
