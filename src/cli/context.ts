@@ -38,9 +38,10 @@ export interface CliSession {
 export const DEMO_DEFAULTS_KEY = 'demo.defaults';
 
 /** Opens the configured store and governance for one command; always close it. */
-export async function openSession(cmd: Command): Promise<CliSession> {
+export async function openSession(cmd: Command, defaults: { databaseUrl?: string } = {}): Promise<CliSession> {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
-  const config = loadConfig(process.env, opts.db ? { databaseUrl: opts.db } : {});
+  const databaseUrl = opts.db ?? (process.env.TESSERA_DATABASE_URL ? undefined : defaults.databaseUrl);
+  const config = loadConfig(process.env, databaseUrl ? { databaseUrl } : {});
   const store = await openStore({ url: config.databaseUrl });
   const gov = new Governance(store, { classifications: config.classifications });
   return {
@@ -65,8 +66,8 @@ export async function openSession(cmd: Command): Promise<CliSession> {
 }
 
 /** Runs a command body with a session, closing it whatever happens. */
-export async function withSession<T>(cmd: Command, body: (s: CliSession) => Promise<T>): Promise<T> {
-  const session = await openSession(cmd);
+export async function withSession<T>(cmd: Command, body: (s: CliSession) => Promise<T>, defaults: { databaseUrl?: string } = {}): Promise<T> {
+  const session = await openSession(cmd, defaults);
   try {
     return await body(session);
   } finally {

@@ -85,6 +85,34 @@ export function statementToRow(s: Statement, recordedAt: string): StatementRow {
   };
 }
 
+/** The row's values in STATEMENT_COLUMNS order (for positional binding). */
+export function rowValues(r: StatementRow): unknown[] {
+  return [
+    r.id,
+    r.entity_id,
+    r.schema,
+    r.prop,
+    r.value,
+    r.ref,
+    r.fts,
+    r.folded,
+    r.original,
+    r.agency,
+    r.document_id,
+    r.collected_at,
+    r.grading,
+    r.handling,
+    r.classification,
+    r.subject_category,
+    r.nature,
+    r.first_seen,
+    r.last_seen,
+    r.review_by,
+    r.case_ids,
+    r.recorded_at,
+  ];
+}
+
 const gradingCache = new Map<string, Grading>();
 
 /** Maps a stored row back to a statement. */

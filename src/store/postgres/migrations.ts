@@ -36,7 +36,6 @@ CREATE TABLE statements (
 );
 CREATE INDEX statements_entity ON statements(entity_id);
 CREATE INDEX statements_ref ON statements(ref) WHERE ref IS NOT NULL;
-CREATE INDEX statements_schema_prop ON statements(schema, prop);
 CREATE INDEX statements_search ON statements USING gin(search) WHERE fts > 0;
 CREATE INDEX statements_name_trgm ON statements USING gin(folded gin_trgm_ops) WHERE fts = 1;
 CREATE TABLE audit_log (

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AUDIT_GENESIS, AuditEntryInput, auditEntryHash, TesseraError, type AuditEntry, type Statement } from '../../model/index.js';
 import type { BlockingKey, BlockingReport, CandidatePair, RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
-import { foldForSearch, keyPairs, checkName, rowToStatement, searchTerms, statementToRow, STATEMENT_COLUMNS, type StatementRow } from '../rows.js';
+import { foldForSearch, keyPairs, checkName, rowToStatement, rowValues, searchTerms, statementToRow, STATEMENT_COLUMNS, type StatementRow } from '../rows.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 type Db = Database.Database;
@@ -137,7 +137,7 @@ class SqliteStore implements Store {
     private readonly mutex: Mutex,
     private readonly inTransaction: boolean,
   ) {
-    this.insertStatement = db.prepare(`INSERT OR IGNORE INTO statements (${STATEMENT_COLUMNS.join(', ')}) VALUES (${STATEMENT_COLUMNS.map((c) => `@${c}`).join(', ')})`);
+    this.insertStatement = db.prepare(`INSERT OR IGNORE INTO statements (${STATEMENT_COLUMNS.join(', ')}) VALUES (${STATEMENT_COLUMNS.map(() => '?').join(', ')})`);
     this.insertFts = db.prepare(`INSERT INTO statement_fts(rowid, folded) VALUES (?, ?)`);
     this.deleteFts = db.prepare(`INSERT INTO statement_fts(statement_fts, rowid, folded) VALUES ('delete', ?, ?)`);
     this.byEntity = db.prepare(`SELECT * FROM statements WHERE entity_id = ? ORDER BY prop, rowid`);
@@ -171,7 +171,8 @@ class SqliteStore implements Store {
       const run = () => {
         for (const s of statements) {
           const row = statementToRow(s, recordedAt);
-          const info = this.insertStatement.run(row);
+          // Positional binding: ~30% faster than named parameters on better-sqlite3.
+          const info = this.insertStatement.run(rowValues(row));
           if (info.changes > 0) {
             inserted++;
             if (row.fts > 0) this.insertFts.run(info.lastInsertRowid, row.folded);

@@ -33,7 +33,6 @@ CREATE TABLE statements (
 );
 CREATE INDEX statements_entity ON statements(entity_id);
 CREATE INDEX statements_ref ON statements(ref) WHERE ref IS NOT NULL;
-CREATE INDEX statements_schema_prop ON statements(schema, prop);
 -- External-content FTS5 over name and text statements only (rowid = statements.rowid).
 CREATE VIRTUAL TABLE statement_fts USING fts5(folded, content='statements', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
 CREATE TABLE audit_log (

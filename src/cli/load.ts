@@ -1,0 +1,91 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { hashPassword, type Governance } from '../governance/index.js';
+import { validateStatement, type Statement } from '../model/index.js';
+import type { Scenario } from '../scenario/index.js';
+import { DEMO_DEFAULTS_KEY } from './context.js';
+import type { Progress } from './progress.js';
+
+/** The demo password of every seeded user (printed at start-up; a demo only). */
+export const DEMO_PASSWORD = 'tessera-demo';
+
+/** The users `load` creates per agency: an analyst, a supervisor and a DPO; plus one administrator. */
+export function demoUsers(agencyId: string): { id: string; name: string; roles: ('analyst' | 'supervisor' | 'dpo' | 'admin')[]; clearance: string }[] {
+  const cc = agencyId.slice(0, 2).toLowerCase();
+  return [
+    { id: `${cc}.analyst`, name: `Analyst (${agencyId})`, roles: ['analyst'], clearance: 'SECRET' },
+    { id: `${cc}.supervisor`, name: `Supervisor (${agencyId})`, roles: ['analyst', 'supervisor'], clearance: 'SECRET' },
+    { id: `${cc}.dpo`, name: `Data protection officer (${agencyId})`, roles: ['dpo'], clearance: 'SECRET' },
+  ];
+}
+
+export interface LoadSummary {
+  readonly agencies: number;
+  readonly users: number;
+  readonly cases: number;
+  readonly statements: number;
+  readonly inserted: number;
+  readonly duplicates: number;
+  readonly seconds: number;
+  readonly demoContext: { userId: string; purpose: string; caseId: string };
+}
+
+/**
+ * Loads a scenario into a store: agencies, demo users with passwords, cases with members and legal
+ * bases, then every statement (validated; each batch in one transaction, audited as a system load),
+ * and the demo defaults for the CLI. Writes the ground truth beside the store when `truthPath` is given.
+ */
+export async function loadScenario(gov: Governance, scenario: Scenario, options: { progress?: Progress; truthPath?: string } = {}): Promise<LoadSummary> {
+  const started = Date.now();
+  const passwordHash = hashPassword(DEMO_PASSWORD);
+  let users = 0;
+  for (const a of scenario.agencies) {
+    await gov.upsertAgency({ id: a.id, name: a.name, country: a.country });
+    for (const u of demoUsers(a.id)) {
+      await gov.upsertUser({ ...u, agency: a.id, passwordHash });
+      users++;
+    }
+  }
+  await gov.upsertUser({ id: 'admin', name: 'Administrator', agency: scenario.agencies[0]!.id, roles: ['admin'], clearance: 'SECRET', passwordHash });
+  users++;
+  for (const c of scenario.cases) {
+    const cc = c.agency.slice(0, 2).toLowerCase();
+    await gov.upsertCase({
+      id: c.id,
+      name: c.name,
+      agency: c.agency,
+      // Cell investigations run under the full counter-terrorism basis; the general intake case screens only.
+      legalBasis: c.cells.length > 0 ? 'counter-terrorism-full' : 'screening-only',
+      members: [`${cc}.analyst`, `${cc}.supervisor`, `${cc}.dpo`],
+      openedAt: c.opened.length === 10 ? `${c.opened}T00:00:00Z` : c.opened,
+      subjects: [],
+    });
+  }
+  let statements = 0;
+  let inserted = 0;
+  let duplicates = 0;
+  let batchNo = 0;
+  for (const batch of scenario.statements({ batchSize: 10_000 })) {
+    batchNo++;
+    const valid: Statement[] = batch.map((s, i) => validateStatement(s, `scenario batch ${batchNo} statement ${i + 1} (${s.entityId})`));
+    const r = await gov.systemWrite('load', `Load of synthetic scenario ${scenario.size} seed ${scenario.seed}`, valid);
+    statements += valid.length;
+    inserted += r.inserted;
+    duplicates += r.duplicates;
+    options.progress?.update(statements);
+  }
+  const first = scenario.agencies[0]!;
+  const firstCase = scenario.cases.find((c) => c.agency === first.id && c.cells.length > 0) ?? scenario.cases.find((c) => c.agency === first.id)!;
+  const demoContext = {
+    userId: `${first.id.slice(0, 2).toLowerCase()}.analyst`,
+    purpose: `Demo: analysis of the network under ${firstCase.name}`,
+    caseId: firstCase.id,
+  };
+  await gov.store.setMeta(DEMO_DEFAULTS_KEY, JSON.stringify(demoContext));
+  await gov.store.setMeta('scenario', JSON.stringify({ seed: scenario.seed, size: scenario.size, referenceTime: scenario.referenceTime }));
+  if (options.truthPath) {
+    mkdirSync(dirname(options.truthPath), { recursive: true });
+    writeFileSync(options.truthPath, JSON.stringify(scenario.truth()));
+  }
+  return { agencies: scenario.agencies.length, users, cases: scenario.cases.length, statements, inserted, duplicates, seconds: (Date.now() - started) / 1000, demoContext };
+}
