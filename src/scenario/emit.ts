@@ -213,7 +213,7 @@ class AgencyEmitter {
     const intake = this.intakeCase();
     const geo = this.env('GEO', 'places', SCENARIO_START, [intake], 0);
     const geoEnv: Envelope = { ...geo, handling: { codes: [], releasableTo: ['*'] }, classification: 'UNCLASSIFIED' };
-    for (const p of [...w.places, ...w.sites.filter((s) => s.country === a.country)]) {
+    for (const p of [...w.places, ...w.sites]) {
       const id = this.id('plc', p.code);
       this.truth.entity(id, `place:${p.code}`);
       this.st(id, 'Place', 'name', p.name, geoEnv, 'other');

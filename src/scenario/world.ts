@@ -153,6 +153,9 @@ export interface Channel {
 export interface TrueCall {
   readonly caller: string;
   readonly callee: string;
+  readonly callerNumber: string;
+  readonly calleeNumber: string;
+  readonly imei: string;
   readonly callerPerson: string;
   readonly calleePerson: string;
   readonly time: number;
@@ -557,8 +560,10 @@ export function buildWorld(seed: number, size: ScenarioSize): World {
     burnerChain(ctx, rc, p, SCENARIO_START + rc.int(0, 120) * DAY, successions);
     traffickers.push(p);
   }
+  // Home countries rotate so that even a tiny scenario gives most agencies a cell of their own.
+  const homeOffset = rc.int(0, AGENCY_PROFILES.length - 1);
   for (let c = 0; c < params.cells; c++) {
-    const home = rc.pick(AGENCY_PROFILES);
+    const home = AGENCY_PROFILES[(homeOffset + c) % AGENCY_PROFILES.length]!;
     const others = rc.sample(AGENCY_PROFILES.filter((a) => a !== home), rc.int(1, 2));
     const countries = [home.country, ...others.map((a) => a.country)];
     const n = rc.int(params.cellSize[0], params.cellSize[1]);
@@ -1031,6 +1036,9 @@ export function callsOfMonth(world: World, month: number): TrueCall[] {
       calls.push({
         caller: px.id,
         callee: py.id,
+        callerNumber: px.number,
+        calleeNumber: py.number,
+        imei: world.handsetById.get(px.handset)!.imei,
         callerPerson: x.id,
         calleePerson: y.id,
         time: t,
