@@ -13,6 +13,7 @@ import {
 import type { SearchOptions, StatementScan, Store, WriteResult } from '../store/index.js';
 import { partitionReadable, withheldReason, type Principal, type WithheldReason } from './access.js';
 import { purposeProblem, QueryContext } from './context.js';
+import { volumeGuard, type VolumeGuard } from './limits.js';
 import { Agency, CaseRecord, DEFAULT_LEGAL_BASES, LegalBasis, User, type AnalysisMethod } from './principals.js';
 
 const AGENCIES = 'agencies';
@@ -27,6 +28,8 @@ export interface GovernanceOptions {
   readonly classifications: readonly string[];
   /** Clock (tests). */
   readonly now?: () => Date;
+  /** Per-user daily volume limits checked before an allowed read or export is logged (default: limits.ts on this store; `null` disables). */
+  readonly volumeGuard?: VolumeGuard | null;
 }
 
 /** An entity as a principal may see it, with counts of what was withheld and why. */
@@ -51,6 +54,7 @@ export interface EntitySearchHit {
 export class Governance {
   readonly levels: readonly string[];
   private readonly now: () => Date;
+  private readonly volumeGuard: VolumeGuard | undefined;
 
   constructor(
     readonly store: Store,
@@ -58,6 +62,7 @@ export class Governance {
   ) {
     this.levels = options.classifications;
     this.now = options.now ?? (() => new Date());
+    this.volumeGuard = options.volumeGuard === null ? undefined : (options.volumeGuard ?? volumeGuard(store));
   }
 
   // ---- administration -------------------------------------------------------------------------
@@ -335,7 +340,16 @@ export class Governance {
 
   /** Appends an audit entry for a context (services call this for their own actions). */
   async audit(ctx: QueryContext, principal: Principal | undefined, action: string, outcome: 'allowed' | 'refused' | 'error', entityIds: readonly string[], details: Record<string, unknown> = {}): Promise<AuditEntry> {
-    return this.store.appendAudit(this.entry(ctx, principal, action, outcome, entityIds, details));
+    const entry = this.entry(ctx, principal, action, outcome, entityIds, details);
+    if (outcome === 'allowed' && this.volumeGuard) {
+      // Bulk extraction is refused here, where every read and export is logged (issue 9, abuse).
+      const reason = await this.volumeGuard(entry);
+      if (reason) {
+        await this.store.appendAudit({ ...entry, action: `refused.${action}`, outcome: 'refused', entityIds: [], details: { ...details, requested: entityIds.length, reason } });
+        throw new TesseraError('RATE_LIMITED', reason, { field: 'volume' });
+      }
+    }
+    return this.store.appendAudit(entry);
   }
 
   /**

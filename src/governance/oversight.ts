@@ -1,0 +1,26 @@
+import { TesseraError } from '../model/index.js';
+import type { Principal } from './access.js';
+import { purposeProblem, QueryContext } from './context.js';
+import type { Role } from './principals.js';
+import type { Governance } from './service.js';
+
+/**
+ * Authorises an oversight action (DPO audit search, DPO report, subject rights, retention decisions).
+ * Oversight is not case work, so no case is required; but the caller must hold one of `roles` and
+ * state a meaningful purpose (LED Art. 25(2): logs are used for verifying lawfulness, self-monitoring
+ * and data security — the justification is logged like any other consultation). Refusals are audited.
+ */
+export async function authoriseOversight(gov: Governance, ctxInput: QueryContext, action: string, roles: readonly Role[]): Promise<Principal> {
+  const ctx = QueryContext.parse(ctxInput);
+  const principal = await gov.principalOf(ctx.userId);
+  const refuse = async (code: 'PURPOSE_REQUIRED' | 'FORBIDDEN', message: string, field: string): Promise<never> => {
+    await gov.audit(ctx, principal, `refused.${action}`, 'refused', [], { reason: message });
+    throw new TesseraError(code, message, { field });
+  };
+  const issue = purposeProblem(ctx.purpose);
+  if (issue) return refuse('PURPOSE_REQUIRED', issue, 'purpose');
+  if (!principal.roles.some((r) => roles.includes(r))) {
+    return refuse('FORBIDDEN', `${action} needs role ${roles.join(' or ')}; user ${principal.userId} has ${principal.roles.join(', ')}`, 'role');
+  }
+  return principal;
+}
