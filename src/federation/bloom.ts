@@ -55,6 +55,8 @@ export class BloomEncoder {
   /** Token → bit positions. Bigrams and date tokens repeat across records, so this is what makes encoding fast. */
   readonly #cache = new Map<string, Uint16Array>();
   readonly #permutation: Uint16Array | undefined;
+  /** Scratch for the 512-bit base filter of balanced encodings (reused: encoding is synchronous). */
+  readonly #base = new Uint8Array(FILTER_BYTES / 2);
 
   constructor(options: BloomEncoderOptions) {
     const secret = typeof options.secret === 'string' ? Buffer.from(options.secret, 'utf8') : Buffer.from(options.secret);
@@ -94,7 +96,7 @@ export class BloomEncoder {
 
   /** Encodes one person into `target` at byte `offset` (which must be zero-filled). */
   encodeInto(person: LinkagePerson, target: Uint8Array, offset: number): void {
-    const base = this.#permutation ? new Uint8Array(FILTER_BYTES / 2) : target.subarray(offset, offset + FILTER_BYTES);
+    const base = this.#permutation ? this.#base.fill(0) : target.subarray(offset, offset + FILTER_BYTES);
     const set = (pos: number): void => {
       base[pos >> 3]! |= 1 << (pos & 7);
     };

@@ -133,38 +133,41 @@ class JsDiceIndex implements DiceIndex {
     }
   }
 
-  #each(query: Uint8Array, visit: (i: number, score: number) => void): void {
+  #scratch: Float32Array | undefined;
+
+  /** Writes all scores into `out`; a plain loop (no per-candidate callback) so V8 keeps it tight. */
+  #scoresInto(query: Uint8Array, out: Float32Array): void {
     checkQuery(query);
     const q = words(query);
     let qc = 0;
     for (let k = 0; k < FILTER_WORDS; k++) qc += popcount32(q[k]!);
     const w = this.#w;
-    for (let i = 0; i < this.size; i++) {
+    const counts = this.#counts;
+    for (let i = 0, off = 0; i < this.size; i++, off += FILTER_WORDS) {
       let inter = 0;
-      const off = i * FILTER_WORDS;
       for (let k = 0; k < FILTER_WORDS; k++) inter += popcount32(q[k]! & w[off + k]!);
-      const total = qc + this.#counts[i]!;
-      visit(i, total === 0 ? 0 : Math.fround((2 * inter) / total));
+      const total = qc + counts[i]!;
+      out[i] = total === 0 ? 0 : (2 * inter) / total; // the Float32Array store rounds to f32
     }
   }
 
   scores(query: Uint8Array, out: Float32Array = new Float32Array(this.size)): Float32Array {
-    this.#each(query, (i, s) => {
-      out[i] = s;
-    });
+    this.#scoresInto(query, out);
     return out;
   }
 
   above(query: Uint8Array, threshold: number): DiceMatches {
+    const s = (this.#scratch ??= new Float32Array(this.size));
+    this.#scoresInto(query, s);
     const t = Math.fround(threshold);
     const idx: number[] = [];
     const sc: number[] = [];
-    this.#each(query, (i, s) => {
-      if (s >= t) {
+    for (let i = 0; i < s.length; i++) {
+      if (s[i]! >= t) {
         idx.push(i);
-        sc.push(s);
+        sc.push(s[i]!);
       }
-    });
+    }
     return { indices: Uint32Array.from(idx), scores: Float32Array.from(sc) };
   }
 }

@@ -52,6 +52,16 @@ describe('private set intersection (ristretto255 double blinding)', () => {
     expect(r1.initiator.matched).toEqual(['P1234567']);
   });
 
+  it('gives the same answer when the responder blinds its own set before the offer arrives', async () => {
+    const a = new PsiInitiator(engine, 'imei', ['352099001761481', '490154203237518']);
+    const b = new PsiResponder(engine, 'imei', ['35209900176148-23', '356938035643809']);
+    await b.prepare();
+    const reply = MESSAGE_SCHEMAS['psi.reply'].parse(await b.reply(MESSAGE_SCHEMAS['psi.offer'].parse(await a.offer())));
+    const { outcome, final } = await a.finish(reply);
+    expect(outcome.matchedOriginals).toEqual(['352099001761481']);
+    expect(b.conclude(MESSAGE_SCHEMAS['psi.final'].parse(final)).matchedOriginals).toEqual(['35209900176148-23']);
+  });
+
   it('handles empty sets and disjoint sets', async () => {
     expect((await runPsi('email', [], ['a@b.eu'])).initiator.matched).toEqual([]);
     const r = await runPsi('email', ['a@b.eu', 'c@d.eu'], ['x@y.eu']);

@@ -313,14 +313,29 @@ export class PsiResponder {
     this.#set = new SelectorSet(kind, selectors);
   }
 
+  #prepared: Promise<{ key: Uint8Array; own: Uint8Array }> | undefined;
+
+  /**
+   * Blinds our own set ahead of the offer (it does not depend on the initiator), so only the
+   * initiator's elements remain to be blinded when the offer arrives. Optional: `reply` does it too.
+   */
+  prepare(): Promise<void> {
+    this.#prepared ??= (async () => {
+      const key = await secretScalar();
+      return { key, own: await this.#engine.hashAndBlind(this.#set.messages(), key) };
+    })();
+    return this.#prepared.then(() => undefined);
+  }
+
   /** Answers a `psi.offer`: re-blinds the initiator's elements and blinds our own. */
   async reply(offer: MessageBody<'psi.offer'>): Promise<MessageBodyInput<'psi.reply'>> {
     if (this.#sessionId !== undefined) throw new TesseraError('CONFLICT', `PSI responder already answered session ${this.#sessionId}`);
     if (offer.selectorKind !== this.#set.kind) throw invalid(`offer is for ${offer.selectorKind}, this set holds ${this.#set.kind}`, offer.sessionId, 'selectorKind');
-    const key = await secretScalar();
-    const doubled = await this.#engine.blind(fromB64(offer.elements, offer.count, 'elements'), key, 'elements');
-    const own = await this.#engine.hashAndBlind(this.#set.messages(), key);
+    const theirs = fromB64(offer.elements, offer.count, 'elements');
     this.#sessionId = offer.sessionId;
+    await this.prepare();
+    const { key, own } = await this.#prepared!;
+    const doubled = await this.#engine.blind(theirs, key, 'elements');
     this.#doubledTheirs = new Set(pointKeys(doubled));
     this.#otherSize = offer.count;
     return { sessionId: offer.sessionId, selectorKind: this.#set.kind, doubled: toB64(doubled), doubledCount: offer.count, own: toB64(own), ownCount: this.#set.canonical.length };
