@@ -169,7 +169,7 @@ function csrfGuard(): MiddlewareHandler<AppEnv> {
     if (c.req.header('sec-fetch-site') === 'cross-site') throw new TesseraError('FORBIDDEN', 'cross-site request refused', { context: { csrf: true } });
     const length = Number(c.req.header('content-length') ?? '0');
     const type = c.req.header('content-type') ?? '';
-    if ((length > 0 || c.req.header('transfer-encoding')) && !/^application\/json\b/i.test(type)) {
+    if ((type || length > 0 || c.req.header('transfer-encoding')) && !/^application\/json\b/i.test(type)) {
       throw new TesseraError('VALIDATION', 'request bodies must be application/json', { field: 'content-type' });
     }
     const session = c.get('session');
@@ -183,15 +183,11 @@ function csrfGuard(): MiddlewareHandler<AppEnv> {
 /** Serves the built web app: hashed assets cached for good, every other non-API path gets index.html. */
 function mountWebApp(app: OpenAPIHono<AppEnv>, webRoot: string): void {
   const indexPath = join(webRoot, 'index.html');
-  app.use(
-    '/assets/*',
-    serveStatic({
-      root: webRoot,
-      onFound: (_path, c) => {
-        c.header('cache-control', 'public, max-age=31536000, immutable');
-      },
-    }),
-  );
+  app.use('/assets/*', async (c, next) => {
+    await next();
+    if (c.res.status === 200) c.header('cache-control', 'public, max-age=31536000, immutable');
+  });
+  app.use('/assets/*', serveStatic({ root: webRoot }));
   app.get('*', (c) => {
     if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/assets/')) return c.notFound();
     if (!existsSync(indexPath)) {

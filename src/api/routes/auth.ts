@@ -53,6 +53,7 @@ export function authRoutes(deps: ApiServices) {
       path: '/auth/login',
       tags: ['session'],
       summary: 'Sign in with a local user and password; sets an HttpOnly, SameSite=Strict session cookie',
+      security: [],
       request: {
         body: {
           required: true,

@@ -80,7 +80,7 @@ export function entityRoutes({ gov }: ApiServices) {
     async (c) => {
       const { id } = c.req.valid('param');
       const p = await entityProfile(gov, workContext(c), id);
-      return c.json(JSON.parse(JSON.stringify(p)) as z.infer<typeof EntityProfile>, 200);
+      return c.json(JSON.parse(JSON.stringify({ ...p, entity: p.entity ?? null })) as z.infer<typeof EntityProfile>, 200);
     },
   );
   return app;

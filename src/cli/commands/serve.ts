@@ -3,10 +3,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import pino, { type Level } from 'pino';
-import { startServer, webRootDefault, type ApiPlugin, type RunningServer } from '../../api/index.js';
-import type { Config } from '../../config/index.js';
-import type { Governance } from '../../governance/index.js';
-import { TesseraError } from '../../model/index.js';
+import { writeFileSync } from 'node:fs';
+import { createApp, openApiDocument, startServer, webRootDefault, type ApiPlugin, type RunningServer } from '../../api/index.js';
+import { loadConfig, type Config } from '../../config/index.js';
+import { Governance } from '../../governance/index.js';
+import { DEFAULT_CLASSIFICATIONS, TesseraError } from '../../model/index.js';
+import { openStore } from '../../store/index.js';
 import { openSession } from '../context.js';
 import { say } from '../output.js';
 
@@ -86,7 +88,19 @@ export async function printLogins(gov: Governance): Promise<void> {
   else say('No user has a password yet: load the demo (`tessera demo`) or set passwords before signing in.');
 }
 
-/** `serve`: the HTTP API and the web app. */
+/** The OpenAPI 3.1 document of the core API, as committed in docs/openapi.json (pretty JSON, trailing newline). */
+export async function coreOpenApiJson(): Promise<string> {
+  const store = await openStore({ url: 'sqlite::memory:' });
+  try {
+    const gov = new Governance(store, { classifications: DEFAULT_CLASSIFICATIONS });
+    const { app } = createApp({ gov, config: loadConfig({}, { databaseUrl: 'sqlite::memory:' }), logger: pino({ level: 'silent' }) });
+    return `${JSON.stringify(openApiDocument(app), null, 2)}\n`;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `serve`: the HTTP API and the web app; `openapi`: write the API document. */
 export function registerServeCommands(program: Command): void {
   program
     .command('serve')
@@ -114,5 +128,17 @@ export function registerServeCommands(program: Command): void {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+    });
+
+  program
+    .command('openapi')
+    .description('print (or write with --out) the OpenAPI 3.1 document of the API')
+    .option('--out <file>', 'write to this file, e.g. docs/openapi.json')
+    .action(async (opts: { out?: string }) => {
+      const json = await coreOpenApiJson();
+      if (opts.out) {
+        writeFileSync(opts.out, json);
+        say(`Wrote ${opts.out}`);
+      } else process.stdout.write(json);
     });
 }
