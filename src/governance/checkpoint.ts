@@ -83,7 +83,7 @@ export async function createCheckpoint(gov: Governance, key: CheckpointKey, now 
   const head = await gov.store.auditHead();
   const body = { v: 1 as const, seq: head?.seq ?? 0, hash: head?.hash ?? '0'.repeat(64), at: now.toISOString(), keyId: key.keyId };
   const checkpoint: AuditCheckpoint = { ...body, signature: sign(null, signedBytes(body), key.privateKey).toString('base64') };
-  await gov.store.putRecord(CHECKPOINTS, String(checkpoint.seq).padStart(12, '0'), checkpoint, { keyId: key.keyId });
+  await gov.store.putRecord(CHECKPOINTS, String(checkpoint.seq).padStart(12, '0'), checkpoint, { key: key.keyId });
   await gov.store.appendAudit({
     at: checkpoint.at,
     userId: 'system:checkpoint',
