@@ -42,7 +42,7 @@ export async function openSession(cmd: Command, defaults: { databaseUrl?: string
   const opts = cmd.optsWithGlobals<GlobalOptions>();
   const databaseUrl = opts.db ?? (process.env.TESSERA_DATABASE_URL ? undefined : defaults.databaseUrl);
   const config = loadConfig(process.env, databaseUrl ? { databaseUrl } : {});
-  const store = await openStore({ url: config.databaseUrl });
+  const store = await openStore({ url: config.databaseUrl, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}) });
   const gov = new Governance(store, { classifications: config.classifications });
   return {
     config,

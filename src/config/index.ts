@@ -6,6 +6,8 @@ import { DEFAULT_CLASSIFICATIONS, TesseraError } from '../model/index.js';
 export const Config = z.object({
   /** Where the store lives: sqlite:PATH (default, embedded) or postgres://… */
   databaseUrl: z.string().min(1),
+  /** PostgreSQL schema to use (default public); lets several stores share one database. */
+  databaseSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
   /** Ordered classification levels, lowest first. */
   classifications: z.array(z.string().regex(/^[A-Z][A-Z_ ]{1,31}$/)).min(1).default([...DEFAULT_CLASSIFICATIONS]),
   /** The agency this node belongs to. */
@@ -32,6 +34,7 @@ export function defaultDatabaseUrl(cwd = process.cwd()): string {
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env, overrides: Partial<Config> = {}): Config {
   const raw = {
     databaseUrl: env.TESSERA_DATABASE_URL ?? defaultDatabaseUrl(),
+    ...(env.TESSERA_PG_SCHEMA ? { databaseSchema: env.TESSERA_PG_SCHEMA } : {}),
     ...(env.TESSERA_CLASSIFICATIONS ? { classifications: env.TESSERA_CLASSIFICATIONS.split(',').map((s) => s.trim()) } : {}),
     ...(env.TESSERA_AGENCY ? { nodeAgency: env.TESSERA_AGENCY } : {}),
     ...(env.TESSERA_HOST ? { host: env.TESSERA_HOST } : {}),
