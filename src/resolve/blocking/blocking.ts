@@ -1,7 +1,7 @@
 import { doubleMetaphone } from 'double-metaphone';
 import { invalid } from '../../model/index.js';
 import { normaliseValue, type FieldSpec, type PreparedRecords, type ResolveRecord } from '../fs/fields.js';
-import { nameProfile } from '../names/index.js';
+import { cachedProfile } from '../names/index.js';
 
 /** One part of a blocking key: how a field's normalised values become key fragments. */
 export type KeyPart =
@@ -38,7 +38,7 @@ function metaphones(v: string): string[] {
   if (hit) return hit;
   if (metaphoneCache.size > 100_000) metaphoneCache.clear();
   const out = new Set<string>();
-  for (const t of nameProfile(v).tokens) {
+  for (const t of cachedProfile(v).tokens) {
     if (t.weight < 1) continue;
     // Metaphone of the canonical spelling, so Mohamed and Muhammad share a key.
     const [p] = doubleMetaphone(t.canonical);
@@ -66,16 +66,16 @@ function fragments(part: KeyPart, values: (field: string) => readonly string[]):
       return codes.length >= 2 ? [codes.sort().join('.')] : [];
     }
     case 'sorted-initials': {
-      const ini = part.fields.flatMap((f) => values(f).flatMap((v) => nameProfile(v).tokens.filter((t) => t.weight === 1).map((t) => t.canonical[0] ?? '')));
+      const ini = part.fields.flatMap((f) => values(f).flatMap((v) => cachedProfile(v).tokens.filter((t) => t.weight === 1).map((t) => t.canonical[0] ?? '')));
       return ini.length >= 2 ? [ini.sort().join('')] : [];
     }
   }
 }
 
-function keysOf(rule: BlockingRule, values: (field: string) => readonly string[]): string[] {
+function keysOf(rule: BlockingRule, fragsOf: (part: KeyPart) => readonly string[]): string[] {
   let acc: string[] = [''];
   for (const part of rule.parts) {
-    const frags = [...new Set(fragments(part, values))];
+    const frags = fragsOf(part);
     if (frags.length === 0) return [];
     const next: string[] = [];
     for (const a of acc) for (const f of frags) next.push(a === '' ? f : `${a}|${f}`);
@@ -103,7 +103,7 @@ export function blockingKeys(record: ResolveRecord, specs: readonly FieldSpec[],
     if (!kind) return [];
     return (record.fields[field] ?? []).map((v) => normaliseValue(kind, v)).filter((v) => v !== '');
   };
-  return rules.flatMap((r) => keysOf(r, values).map((key) => ({ rule: r.name, key })));
+  return rules.flatMap((r) => keysOf(r, (part) => [...new Set(fragments(part, values))]).map((key) => ({ rule: r.name, key })));
 }
 
 /**
@@ -129,6 +129,45 @@ export function defaultRules(specs: readonly FieldSpec[]): BlockingRule[] {
     for (const s of specs) rules.push({ name: s.name, parts: [{ fn: 'exact', field: s.name }] });
   }
   return rules;
+}
+
+/**
+ * Set of pair keys (i·n + j, exact in a double up to n ≈ 9·10^7) by open addressing on a Float64Array:
+ * unlike a JS Set it has no 16.7 M entry limit and costs 8 bytes per slot.
+ */
+class PairKeySet {
+  private table = new Float64Array(1 << 16).fill(-1);
+  private count = 0;
+
+  /** Adds a key; false when it was already present. */
+  add(key: number): boolean {
+    if ((this.count + 1) * 2 > this.table.length) this.grow();
+    const mask = this.table.length - 1;
+    let h = PairKeySet.hash(key) & mask;
+    for (;;) {
+      const v = this.table[h];
+      if (v === -1) {
+        this.table[h] = key;
+        this.count++;
+        return true;
+      }
+      if (v === key) return false;
+      h = (h + 1) & mask;
+    }
+  }
+
+  private static hash(key: number): number {
+    const lo = key >>> 0;
+    const hi = (key / 4294967296) >>> 0;
+    return Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) ^ (lo >>> 15);
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.table = new Float64Array(old.length * 2).fill(-1);
+    this.count = 0;
+    for (const v of old) if (v !== -1) this.add(v);
+  }
 }
 
 /** Pairs produced by one rule. */
@@ -167,14 +206,35 @@ export function candidatePairs(prepared: PreparedRecords, rules: readonly Blocki
   const n = prepared.ids.length;
   const index = new Map(prepared.fields.map((f) => [f.spec.name, f]));
   const linking = new Set(prepared.sources).size > 1;
-  const seen = new Set<number>();
+  const seen = new PairKeySet();
   let out = new Int32Array(1024);
   let count = 0;
   const report: RuleReport[] = [];
+  // Fragments of single-field parts depend only on the (interned) value: compute once per distinct value.
+  const partCache = new Map<KeyPart, Map<number, string[]>>();
+  const fragsFor = (part: KeyPart, i: number): readonly string[] => {
+    const f = 'field' in part ? index.get(part.field) : undefined;
+    if (f && f.multi[i] === undefined) {
+      const id = f.ids[i] ?? -1;
+      if (id < 0) return [];
+      let cache = partCache.get(part);
+      if (!cache) {
+        cache = new Map();
+        partCache.set(part, cache);
+      }
+      let frags = cache.get(id);
+      if (!frags) {
+        frags = [...new Set(fragments(part, () => [f.dict[id] ?? '']))];
+        cache.set(id, frags);
+      }
+      return frags;
+    }
+    return [...new Set(fragments(part, (field) => index.get(field)?.values[i] ?? []))];
+  };
   for (const rule of rules) {
     const blocks = new Map<string, number[]>();
     for (let i = 0; i < n; i++) {
-      const keys = keysOf(rule, (field) => index.get(field)?.values[i] ?? []);
+      const keys = keysOf(rule, (part) => fragsFor(part, i));
       for (const k of keys) {
         const b = blocks.get(k);
         if (b) {
@@ -202,9 +262,8 @@ export function candidatePairs(prepared: PreparedRecords, rules: readonly Blocki
           const i = a < b ? a : b;
           const j = a < b ? b : a;
           const key = i * n + j;
-          if (seen.has(key)) continue;
+          if (!seen.add(key)) continue;
           if (count >= maxPairs) throw invalid(`blocking produced more than ${maxPairs} candidate pairs: add selective rules or lower maxBlockSize`, undefined, rule.name);
-          seen.add(key);
           fresh++;
           if (out.length < (count + 1) * 2) {
             const grown = new Int32Array(out.length * 2);

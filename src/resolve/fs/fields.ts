@@ -1,5 +1,5 @@
 import { invalid, isProtected, parsePartialDate, type SchemaName, type ScoringView } from '../../model/index.js';
-import { jaroWinkler, latinise, levenshtein, nameProfile, profileSimilarity, type NameProfile } from '../names/index.js';
+import { jaroWinkler, latinise, nameProfile, profileSimilarity, withinOneEdit, type NameProfile } from '../names/index.js';
 
 /** How a field is compared; decides its comparison levels. */
 export type FieldKind = 'name' | 'date' | 'identifier' | 'phone' | 'postcode' | 'text' | 'exact';
@@ -39,15 +39,25 @@ export interface ResolveRecord {
 /** Normalised comparison values of one field of one record. */
 export type FieldValues = readonly string[];
 
-/** Per-field precomputed features for all records (plain data, so it crosses worker_threads). */
+/**
+ * Per-field precomputed features for all records (plain data, so it crosses worker_threads). Values
+ * are interned: each distinct normalised value gets an integer id, so exact agreement is an integer
+ * comparison and the level of a value pair is computed once and cached.
+ */
 export interface PreparedField {
   readonly spec: FieldSpec;
-  /** values[recordIndex] = normalised values. */
+  /** values[recordIndex] = normalised values (for explanations, term frequencies and blocking). */
   readonly values: readonly FieldValues[];
-  /** For names: profiles parallel to values. */
-  readonly profiles?: readonly (readonly NameProfile[])[];
-  /** For dates: yyyymmdd integers (0 when the day or month is unknown) parallel to values. */
-  readonly dates?: readonly (readonly number[])[];
+  /** First value id per record, -1 when missing. */
+  readonly ids: Int32Array;
+  /** All value ids of records holding more than one value (sparse). */
+  readonly multi: Readonly<Record<number, readonly number[]>>;
+  /** id → normalised value. */
+  readonly dict: readonly string[];
+  /** For names: id → profile. */
+  readonly profiles?: readonly NameProfile[];
+  /** For dates: id → yyyymmdd integer (0 for unknown day/month). */
+  readonly dates?: Int32Array;
 }
 
 /** Records prepared for comparison. */
@@ -122,41 +132,71 @@ function dateInt(iso: string): number {
 /** Builds the comparison features of all records for the given fields (one pass, O(records × values)). */
 export function prepareRecords(records: readonly ResolveRecord[], specs: readonly FieldSpec[]): PreparedRecords {
   const fields: PreparedField[] = specs.map((spec) => {
-    const values = records.map((r) => {
+    const dictIndex = new Map<string, number>();
+    const dict: string[] = [];
+    const ids = new Int32Array(records.length).fill(-1);
+    const multi: Record<number, number[]> = {};
+    const values = records.map((r, i) => {
       const out: string[] = [];
       for (const raw of r.fields[spec.name] ?? []) {
         const v = normaliseValue(spec.kind, raw);
         if (v !== '' && !out.includes(v)) out.push(v);
       }
+      const vids = out.map((v) => {
+        let id = dictIndex.get(v);
+        if (id === undefined) {
+          id = dict.length;
+          dict.push(v);
+          dictIndex.set(v, id);
+        }
+        return id;
+      });
+      ids[i] = vids[0] ?? -1;
+      if (vids.length > 1) multi[i] = vids;
       return out;
     });
-    if (spec.kind === 'name') return { spec, values, profiles: values.map((vs) => vs.map((v) => nameProfile(v))) };
-    if (spec.kind === 'date') return { spec, values, dates: values.map((vs) => vs.map(dateInt)) };
-    return { spec, values };
+    const base = { spec, values, ids, multi, dict };
+    if (spec.kind === 'name') return { ...base, profiles: dict.map((v) => nameProfile(v)) };
+    if (spec.kind === 'date') return { ...base, dates: Int32Array.from(dict, dateInt) };
+    return base;
   });
   return { ids: records.map((r) => r.id), sources: records.map((r) => r.source ?? 0), fields };
 }
 
+/** True when two yyyymmdd integers differ in exactly one decimal digit. */
+function oneDigitApart(a: number, b: number): boolean {
+  let diff = 0;
+  for (let k = 0; k < 8; k++) {
+    if (a % 10 !== b % 10 && ++diff > 1) return false;
+    a = (a - (a % 10)) / 10;
+    b = (b - (b % 10)) / 10;
+  }
+  return diff === 1;
+}
+
 function compareDates(a: number, b: number): number {
   if (a === b) return 1;
-  const ya = Math.floor(a / 10000);
-  const yb = Math.floor(b / 10000);
-  const ma = Math.floor(a / 100) % 100;
-  const mb = Math.floor(b / 100) % 100;
+  const ya = (a / 10000) | 0;
+  const yb = (b / 10000) | 0;
+  const ma = ((a / 100) | 0) % 100;
+  const mb = ((b / 100) | 0) % 100;
   const da = a % 100;
   const db = b % 100;
   // Day/month swapped (US vs European order), or one digit mistyped.
   if (ya === yb && ma === db && da === mb) return 2;
-  if (levenshtein(String(a), String(b)) <= 1) return 2;
+  if (oneDigitApart(a, b)) return 2;
   if (ya === yb) return 3;
   return 4;
 }
 
-/** Level of one value pair for a kind (1 = best … last = far). */
-function levelOfValues(kind: FieldKind, a: string, b: string, pa: NameProfile | undefined, pb: NameProfile | undefined, da: number, db: number): number {
-  if (a === b) return 1;
-  switch (kind) {
+/** Level of two distinct value ids of a field (1 = best … last = far). */
+function levelOfIds(f: PreparedField, x: number, y: number): number {
+  const a = f.dict[x] ?? '';
+  const b = f.dict[y] ?? '';
+  switch (f.spec.kind) {
     case 'name': {
+      const pa = f.profiles?.[x];
+      const pb = f.profiles?.[y];
       const s = pa && pb ? profileSimilarity(pa, pb) : jaroWinkler(a, b);
       return s >= 0.92 ? 2 : s >= 0.8 ? 3 : 4;
     }
@@ -165,14 +205,39 @@ function levelOfValues(kind: FieldKind, a: string, b: string, pa: NameProfile | 
       return s >= 0.92 ? 2 : s >= 0.8 ? 3 : 4;
     }
     case 'date':
-      return compareDates(da, db);
+      return compareDates(f.dates?.[x] ?? 0, f.dates?.[y] ?? 0);
     case 'identifier':
     case 'phone':
     case 'postcode':
-      return Math.abs(a.length - b.length) <= 1 && levenshtein(a, b) <= 1 ? 2 : 3;
+      return withinOneEdit(a, b) ? 2 : 3;
     case 'exact':
       return 2;
   }
+}
+
+// Level cache per field (per thread): names and addresses repeat (Zipf), so most value pairs recur.
+// Bounded: cleared when it reaches 2 million entries.
+const levelCaches = new WeakMap<PreparedField, Map<number, number>>();
+const CACHE_LIMIT = 2_000_000;
+
+function cachedLevel(f: PreparedField, x: number, y: number): number {
+  if (x === y) return 1;
+  const kind = f.spec.kind;
+  // Only names and free text are costly enough to cache; dates and identifiers are cheaper to recompute.
+  if (kind !== 'name' && kind !== 'text') return levelOfIds(f, x, y);
+  let cache = levelCaches.get(f);
+  if (!cache) {
+    cache = new Map();
+    levelCaches.set(f, cache);
+  }
+  const key = x < y ? x * 67_108_864 + y : y * 67_108_864 + x;
+  let l = cache.get(key);
+  if (l === undefined) {
+    l = levelOfIds(f, x, y);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(key, l);
+  }
+  return l;
 }
 
 /**
@@ -180,14 +245,16 @@ function levelOfValues(kind: FieldKind, a: string, b: string, pa: NameProfile | 
  * level over all value pairs (multi-valued properties match on any value).
  */
 export function fieldLevel(f: PreparedField, i: number, j: number): number {
-  const va = f.values[i];
-  const vb = f.values[j];
-  if (!va || !vb || va.length === 0 || vb.length === 0) return 0;
-  const kind = f.spec.kind;
+  const a = f.ids[i] ?? -1;
+  const b = f.ids[j] ?? -1;
+  if (a < 0 || b < 0) return 0;
+  const ma = f.multi[i];
+  const mb = f.multi[j];
+  if (ma === undefined && mb === undefined) return cachedLevel(f, a, b);
   let best = 99;
-  for (let x = 0; x < va.length; x++) {
-    for (let y = 0; y < vb.length; y++) {
-      const l = levelOfValues(kind, va[x] ?? '', vb[y] ?? '', f.profiles?.[i]?.[x], f.profiles?.[j]?.[y], f.dates?.[i]?.[x] ?? 0, f.dates?.[j]?.[y] ?? 0);
+  for (const x of ma ?? [a]) {
+    for (const y of mb ?? [b]) {
+      const l = cachedLevel(f, x, y);
       if (l < best) best = l;
       if (best === 1) return 1;
     }

@@ -42,7 +42,7 @@ export interface TrainOptions {
   readonly maxIterations?: number;
   /** Convergence tolerance on the largest change of any m or λ. */
   readonly tolerance?: number;
-  /** Random record pairs sampled to estimate u (default 200 000). */
+  /** Random record pairs sampled to estimate u (default 100 000). */
   readonly randomPairs?: number;
   /** Seed of the random-pair sampler (deterministic training). */
   readonly seed?: number;
@@ -128,15 +128,16 @@ function termFrequencies(prepared: PreparedRecords, k: number, maxValues: number
 }
 
 /** Comparison-vector patterns of candidate pairs with their counts (EM runs on patterns, not pairs). */
-export function levelPatterns(levels: Uint8Array, fieldCount: number): Map<string, { levels: number[]; count: number }> {
-  const out = new Map<string, { levels: number[]; count: number }>();
+export function levelPatterns(levels: Uint8Array, fieldCount: number): Map<number, { levels: number[]; count: number }> {
+  const out = new Map<number, { levels: number[]; count: number }>();
   const pairs = levels.length / fieldCount;
+  // Mixed-radix key with radix 8 (at most 5 levels per field); exact in a double for ≤ 17 fields.
   for (let p = 0; p < pairs; p++) {
-    const v = Array.from(levels.subarray(p * fieldCount, (p + 1) * fieldCount));
-    const key = v.join(',');
+    let key = 0;
+    for (let k = 0; k < fieldCount; k++) key = key * 8 + (levels[p * fieldCount + k] ?? 0);
     const e = out.get(key);
     if (e) e.count++;
-    else out.set(key, { levels: v, count: 1 });
+    else out.set(key, { levels: Array.from(levels.subarray(p * fieldCount, (p + 1) * fieldCount)), count: 1 });
   }
   return out;
 }
@@ -154,8 +155,9 @@ export function trainModel(prepared: PreparedRecords, levels: Uint8Array, opts: 
   const specs = prepared.fields.map((f) => f.spec);
   checkFieldSpecs(schema, specs);
   const F = specs.length;
+  if (F > 17) throw invalid(`at most 17 compared fields (got ${F})`, undefined, 'fields');
   const pairs = levels.length / F;
-  const randomPairs = opts.randomPairs ?? 200_000;
+  const randomPairs = opts.randomPairs ?? 100_000;
   const uRandom = estimateU(prepared, randomPairs, opts.seed ?? 1);
   const tfs = specs.map((s, k) => (tfEnabled(s) ? termFrequencies(prepared, k, opts.maxTfValues ?? 20_000) : undefined));
   let m = specs.map((s) => defaultM(s.kind));

@@ -1,50 +1,56 @@
+import talismanLevenshtein from 'talisman/metrics/levenshtein.js';
 import { nameProfile, type NameProfile, type NameToken } from './normalise.js';
 
-// Scratch buffers reused across calls: the comparators allocate nothing per pair, which is what makes
-// them faster than talisman's (measured in bench/resolve.ts). Names longer than the buffers grow them.
-let flagsA = new Uint8Array(64);
-let flagsB = new Uint8Array(64);
-let row = new Int32Array(65);
+// Scratch buffers reused across calls: the comparators allocate nothing per pair and never clear a
+// buffer (a generation stamp marks the matched positions of b), which is what makes them faster than
+// talisman's (measured in bench/resolve.ts). Names longer than the buffers grow them.
+let markB = new Uint32Array(64);
+let matchedA = new Uint16Array(64);
+let stamp = 0;
 
 /**
  * Jaro similarity (Jaro 1989) over UTF-16 code units.
  */
 export function jaro(a: string, b: string): number {
+  // Greedy matching depends on which side drives it: scan the shorter string (as talisman does), so
+  // the measure is symmetric.
+  if (a.length > b.length) [a, b] = [b, a];
   const la = a.length;
   const lb = b.length;
   if (la === 0 || lb === 0) return la === lb ? 1 : 0;
   if (a === b) return 1;
-  if (la > flagsA.length || lb > flagsB.length) {
-    flagsA = new Uint8Array(Math.max(la, lb) * 2);
-    flagsB = new Uint8Array(Math.max(la, lb) * 2);
+  if (lb > markB.length) markB = new Uint32Array(lb * 2);
+  if (la > matchedA.length) matchedA = new Uint16Array(la * 2);
+  if (++stamp === 0xffffffff) {
+    markB.fill(0);
+    stamp = 1;
   }
-  flagsA.fill(0, 0, la);
-  flagsB.fill(0, 0, lb);
+  const st = stamp;
   const range = Math.max(0, (Math.max(la, lb) >> 1) - 1);
-  let matches = 0;
+  let m = 0;
   for (let i = 0; i < la; i++) {
     const c = a.charCodeAt(i);
     const lo = i > range ? i - range : 0;
     const hi = i + range + 1 < lb ? i + range + 1 : lb;
     for (let j = lo; j < hi; j++) {
-      if (flagsB[j] === 0 && b.charCodeAt(j) === c) {
-        flagsA[i] = 1;
-        flagsB[j] = 1;
-        matches++;
+      if (markB[j] !== st && b.charCodeAt(j) === c) {
+        markB[j] = st;
+        matchedA[m++] = c;
         break;
       }
     }
   }
-  if (matches === 0) return 0;
+  if (m === 0) return 0;
+  // Transpositions: matched characters of b, in b's order, against those of a, in a's order.
   let t = 0;
   let k = 0;
-  for (let i = 0; i < la; i++) {
-    if (flagsA[i] === 0) continue;
-    while (flagsB[k] === 0) k++;
-    if (a.charCodeAt(i) !== b.charCodeAt(k)) t++;
+  for (let j = 0; j < lb && k < m; j++) {
+    if (markB[j] !== st) continue;
+    if (b.charCodeAt(j) !== matchedA[k]) t++;
     k++;
   }
-  return (matches / la + matches / lb + (matches - t / 2) / matches) / 3;
+  // Half the transpositions, rounded down (integer halving as in Winkler's strcmp95 and talisman).
+  return (m / la + m / lb + (m - (t >> 1)) / m) / 3;
 }
 
 /**
@@ -53,36 +59,35 @@ export function jaro(a: string, b: string): number {
  */
 export function jaroWinkler(a: string, b: string): number {
   const j = jaro(a, b);
-  if (j <= 0.7) return j;
+  if (j < 0.7) return j;
   const max = Math.min(4, a.length, b.length);
   let l = 0;
   while (l < max && a.charCodeAt(l) === b.charCodeAt(l)) l++;
   return j + l * 0.1 * (1 - j);
 }
 
-/** Levenshtein edit distance (two-row dynamic programming on an Int32Array). */
+/** Levenshtein edit distance (talisman's implementation: common prefix/suffix trimmed, one row). */
 export function levenshtein(a: string, b: string): number {
-  if (a === b) return 0;
-  if (a.length < b.length) [a, b] = [b, a];
+  return talismanLevenshtein(a, b);
+}
+
+/** True when a and b are at most one insertion, deletion or substitution apart (linear time). */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (a.length > b.length) [a, b] = [b, a];
+  const la = a.length;
   const lb = b.length;
-  if (lb === 0) return a.length;
-  if (row.length < lb + 1) row = new Int32Array((lb + 1) * 2);
-  for (let j = 0; j <= lb; j++) row[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    let diag = row[0] ?? 0;
-    row[0] = i;
-    const ca = a.charCodeAt(i - 1);
-    for (let j = 1; j <= lb; j++) {
-      const up = row[j] ?? 0;
-      const cost = ca === b.charCodeAt(j - 1) ? 0 : 1;
-      const left = (row[j - 1] ?? 0) + 1;
-      const sub = diag + cost;
-      const del = up + 1;
-      row[j] = left < sub ? (left < del ? left : del) : sub < del ? sub : del;
-      diag = up;
-    }
+  if (lb - la > 1) return false;
+  let i = 0;
+  while (i < la && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (la === lb) {
+    // One substitution: the rest after the first difference must be equal.
+    for (let k = i + 1; k < la; k++) if (a.charCodeAt(k) !== b.charCodeAt(k)) return false;
+    return true;
   }
-  return row[lb] ?? 0;
+  // One insertion into a.
+  for (let k = i; k < la; k++) if (a.charCodeAt(k) !== b.charCodeAt(k + 1)) return false;
+  return true;
 }
 
 /** 1 − distance / longer length, in [0, 1]. */
@@ -224,6 +229,11 @@ function concatenated(a: readonly NameToken[], b: readonly NameToken[], abjad: b
 export function profileSimilarity(a: NameProfile, b: NameProfile): number {
   if (a.tokens.length === 0 || b.tokens.length === 0) return 0;
   const abjad = a.family === 'abjad' || b.family === 'abjad';
+  if (a.tokens.length === 1 && b.tokens.length === 1) {
+    const ta = a.tokens[0];
+    const tb = b.tokens[0];
+    if (ta && tb) return tokenSimilarity(ta, tb, abjad);
+  }
   let s = align(a.tokens, b.tokens, abjad);
   if (s >= 0.999) return 1;
   // Joined spellings ("Bensaid" / "Ben Saeed") only matter when token counts differ; with equal counts
@@ -246,11 +256,11 @@ function calibrate(raw: number): number {
 
 const profileCache = new Map<string, NameProfile>();
 
-/** Cached profile (bounded cache: cleared when it exceeds 50 000 names). */
+/** Cached profile (bounded cache: cleared when it exceeds 200 000 names). */
 export function cachedProfile(raw: string): NameProfile {
   let p = profileCache.get(raw);
   if (p === undefined) {
-    if (profileCache.size > 50_000) profileCache.clear();
+    if (profileCache.size > 200_000) profileCache.clear();
     p = nameProfile(raw);
     profileCache.set(raw, p);
   }
