@@ -5,10 +5,19 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter, openApiDocument, workContext, type ApiPlugin } from '../../src/api/index.js';
 import { coreOpenApiJson } from '../../src/cli/commands/serve.js';
+import type { z as zod } from 'zod';
+import type { EntityProfile as EntityProfileSchema } from '../../src/api/schemas.js';
 import { apiFixture, TEST_PASSWORD, XSS_NAME } from '../support/api.js';
 import { PURPOSE } from '../support/governance.js';
 
 type Fixture = Awaited<ReturnType<typeof apiFixture>>;
+type Profile = zod.infer<typeof EntityProfileSchema>;
+/** A loosely typed JSON body for assertions (vitest matchers check the shape). */
+type Body = Record<string, unknown> & { message?: string; code?: string };
+
+async function json<T = Body>(res: Response | Promise<Response>): Promise<T> {
+  return (await (await res).json()) as T;
+}
 
 interface Client {
   cookie: string;
@@ -121,7 +130,7 @@ describe('API', () => {
         expect(res.status).toBe(401);
         expect(res.headers.get('set-cookie')).toBeNull();
       }
-      expect((await wrong.json()).message).toBe((await unknown.json()).message);
+      expect((await json(wrong)).message).toBe((await json(unknown)).message);
       const audit = await f.store.readAudit(1, 10_000);
       expect(audit.filter((e) => e.action === 'auth.login' && e.outcome === 'refused').map((e) => e.userId)).toEqual(expect.arrayContaining(['fr.analyst', 'nobody.here']));
     });
@@ -156,7 +165,7 @@ describe('API', () => {
         now += 31 * 60_000;
         const res = await call(g, c, 'GET', '/api/search?q=benali');
         expect(res.status).toBe(401);
-        expect((await res.json()).message).toMatch(/expired/);
+        expect((await json(res)).message).toMatch(/expired/);
         expect((await call(g, c, 'GET', '/api/session')).status).toBe(401);
       } finally {
         await g.store.close();
@@ -298,15 +307,17 @@ describe('API', () => {
     it('shows every value with its provenance, conflicts side by side, withheld counts and links', async () => {
       const res = await call(f, fr, 'GET', '/api/entities/fr-ct:p1');
       expect(res.status).toBe(200);
-      const p = await res.json();
-      expect(p.entity.conflicts).toEqual(['birthDate']);
-      expect(p.entity.properties.birthDate.map((v: { value: string }) => v.value).sort()).toEqual(['1990-02-04', '1990-04-02']);
-      const be = p.entity.properties.birthDate.find((v: { value: string }) => v.value === '1990-02-04').provenance[0];
+      const p = await json<Profile>(res);
+      const e = p.entity!;
+      const props = e.properties;
+      expect(e.conflicts).toEqual(['birthDate']);
+      expect(props.birthDate!.map((v) => v.value).sort()).toEqual(['1990-02-04', '1990-04-02']);
+      const be = props.birthDate!.find((v) => v.value === '1990-02-04')!.provenance[0];
       expect(be).toMatchObject({ agency: 'BE-CT', grading: { system: 'EU4x4', source: 'C', info: '3' }, handling: { codes: [], releasableTo: ['*'] }, documentId: 'be-note-12' });
-      expect(p.entity.properties.name[0].provenance.map((x: { agency: string }) => x.agency).sort()).toEqual(['BE-CT', 'FR-CT']);
-      expect(p.entity.properties.name[0].provenance.find((x: { agency: string }) => x.agency === 'FR-CT')).toMatchObject({ firstSeen: '2023-05-01', lastSeen: '2024-02-01' });
-      expect(p.entity.properties.alias[0].provenance[0].handling.codes).toEqual(['H1']);
-      expect(p.entity.properties.notes).toBeUndefined(); // Bora compartment
+      expect(props.name![0]!.provenance.map((x) => x.agency).sort()).toEqual(['BE-CT', 'FR-CT']);
+      expect(props.name![0]!.provenance.find((x) => x.agency === 'FR-CT')).toMatchObject({ firstSeen: '2023-05-01', lastSeen: '2024-02-01' });
+      expect(props.alias![0]!.provenance[0]!.handling.codes).toEqual(['H1']);
+      expect(props.notes).toBeUndefined(); // Bora compartment
       expect(p.withheld).toEqual({ classification: 0, releasability: 0, 'case-compartment': 1 });
       expect(p.links).toEqual([
         { linkId: 'fr-ct:pu1', schema: 'PhoneUse', role: 'person', others: [{ id: 'fr-ct:ph1', schema: 'Phone', caption: '+33612345678' }], startDate: '2023-06-01', agencies: ['FR-CT'] },
@@ -315,18 +326,18 @@ describe('API', () => {
 
     it('withholds values above the user’s clearance and counts them', async () => {
       const junior = await signIn(f, 'fr.junior', ATLAS);
-      const p = await (await call(f, junior, 'GET', '/api/entities/fr-ct:p1')).json();
-      expect(p.entity.properties.passportNumber).toBeUndefined();
+      const p = await json<Profile>(call(f, junior, 'GET', '/api/entities/fr-ct:p1'));
+      expect(p.entity!.properties.passportNumber).toBeUndefined();
       expect(p.withheld.classification).toBe(1);
-      expect(p.entity.properties.notes).toBeDefined(); // fr.junior is in Bora
+      expect(p.entity!.properties.notes).toBeDefined(); // fr.junior is in Bora
     });
 
     it('shows a partner nothing of what was not released to it', async () => {
       const be = await signIn(f, 'be.analyst', DUNE);
-      const p = await (await call(f, be, 'GET', '/api/entities/fr-ct:p1')).json();
-      expect(p.entity.properties.alias).toBeUndefined();
+      const p = await json<Profile>(call(f, be, 'GET', '/api/entities/fr-ct:p1'));
+      expect(p.entity!.properties.alias).toBeUndefined();
       expect(p.withheld.releasability).toBe(1);
-      const mine = await (await call(f, fr, 'GET', '/api/entities/be-ct:p3')).json();
+      const mine = await json(call(f, fr, 'GET', '/api/entities/be-ct:p3'));
       expect(mine).toMatchObject({ entity: null, withheld: { releasability: 1 }, links: [] });
     });
 
@@ -343,8 +354,8 @@ describe('API', () => {
       const res = await call(f, fr, 'GET', `/api/search?q=zora`);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-      const body = await res.json();
-      expect(body.results[0].caption).toBe(XSS_NAME);
+      const body = await json<{ results: { caption: string }[] }>(res);
+      expect(body.results[0]!.caption).toBe(XSS_NAME);
       const csp = res.headers.get('content-security-policy')!;
       expect(csp).toContain("script-src 'self'");
       expect(csp).not.toContain('unsafe-inline');
@@ -355,7 +366,7 @@ describe('API', () => {
     it('gives aggregate stats and verifies the audit chain (the verification is audited too)', async () => {
       const stats = await (await call(f, fr, 'GET', '/api/stats')).json();
       expect(stats).toMatchObject({ statements: 15, bySchema: { Person: 4 } });
-      const v = await (await call(f, fr, 'GET', '/api/audit/verify')).json();
+      const v = await json<{ intact: boolean; entries: number }>(call(f, fr, 'GET', '/api/audit/verify'));
       expect(v.intact).toBe(true);
       expect(v.entries).toBeGreaterThan(10);
       const last = await f.store.auditHead();
@@ -363,7 +374,7 @@ describe('API', () => {
     });
 
     it('lists the vocabulary for filters', async () => {
-      const meta = await (await call(f, fr, 'GET', '/api/meta')).json();
+      const meta = await json<{ agencies: { id: string }[]; schemas: { name: string }[] }>(call(f, fr, 'GET', '/api/meta'));
       expect(meta.agencies.map((a: { id: string }) => a.id)).toEqual(['BE-CT', 'ES-CT', 'FR-CT']);
       expect(meta.schemas.map((s: { name: string }) => s.name)).toContain('PhoneUse');
     });
@@ -378,7 +389,7 @@ describe('API', () => {
       }
       const res = await call(f, fr, 'PUT', '/api/session/context', '{"purpose": ');
       expect(res.status).toBe(400);
-      expect((await res.json()).message).toMatch(/malformed JSON/);
+      expect((await json(res)).message).toMatch(/malformed JSON/);
     });
 
     it('refuses oversized bodies with 413 LIMIT', async () => {
