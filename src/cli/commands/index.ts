@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { registerCoreCommands } from './core.js';
+import { registerPrivacyCommands } from './privacy.js';
+import { registerResolveCommands } from './resolve.js';
 import { registerScenarioCommands } from './scenario.js';
 import { registerServeCommands } from './serve.js';
 
@@ -9,6 +11,8 @@ import { registerServeCommands } from './serve.js';
  */
 export function registerAll(program: Command): void {
   registerCoreCommands(program);
+  registerPrivacyCommands(program);
+  registerResolveCommands(program);
   registerScenarioCommands(program);
   registerServeCommands(program);
 }
