@@ -127,7 +127,7 @@ describe.skipIf(missing !== undefined)('web app in Chromium', () => {
     await expect(page.locator('.entity-caption').textContent()).resolves.toBe(XSS_NAME);
     await expect(page.locator('.entity-view img').count()).resolves.toBe(0);
     await expect(page.locator('.entity-view script').count()).resolves.toBe(0);
-    await expect(page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).resolves.toBeUndefined();
+    await expect(page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).resolves.toBeUndefined();
     await shot('05-xss-escaped');
   });
 
