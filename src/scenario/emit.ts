@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { checkValue, keyedEntityId, normaliseIdentifier, normaliseName, propertySpec, TesseraError, type EntityId, type Grading, type Handling, type Nature, type SchemaName, type StatementInput, type SubjectCategory } from '../model/index.js';
+import { checkValue, keyedEntityId, normaliseIdentifier, normaliseName, propertySpec, TesseraError, type EntityId, type PropertySpec, type Grading, type Handling, type Nature, type SchemaName, type StatementInput, type SubjectCategory } from '../model/index.js';
 import { AGENCY_PROFILES, type AgencyProfile, type DateStyle } from './geo.js';
 import { canonicalName, renderName, type RenderedName } from './names.js';
 import { digest, Rng } from './rng.js';
@@ -99,6 +99,8 @@ const STREETS: Readonly<Record<string, readonly string[]>> = {
   AT: ['Hauptplatz', 'Bahnhofstraße', 'Kirchengasse', 'Wiener Straße'],
 };
 
+const SPEC_CACHE = new Map<string, PropertySpec | null>();
+
 /** Emits one agency's statements in batches; the world and the collector are shared. */
 class AgencyEmitter {
   private readonly envs = new Map<string, Envelope>();
@@ -164,8 +166,14 @@ class AgencyEmitter {
 
   st(entityId: string, schema: SchemaName, prop: string, raw: string, env: Envelope, category: SubjectCategory, extra: { original?: string; nature?: Nature; firstSeen?: string; lastSeen?: string; reviewBy?: string; classification?: string } = {}): void {
     // Values are emitted in the model's canonical form; the source's own rendering goes to `original`.
-    const spec = propertySpec(schema, prop);
-    const checked = spec ? checkValue(spec.type, raw, spec.members) : undefined;
+    const key = `${schema}.${prop}`;
+    let spec = SPEC_CACHE.get(key);
+    if (spec === undefined) {
+      spec = propertySpec(schema, prop) ?? null;
+      SPEC_CACHE.set(key, spec);
+    }
+    // Entity references are minted by keyedEntityId and already canonical; everything else is checked.
+    const checked = spec === null ? undefined : spec.type === 'entity' ? { ok: true as const, value: raw } : checkValue(spec.type, raw, spec.members);
     if (!checked?.ok) throw new TesseraError('INTERNAL', `scenario generated an invalid ${schema}.${prop}: ${checked?.reason ?? 'unknown property'}`, { record: entityId, field: prop });
     const value = checked.value;
     if (extra.original === undefined && value !== raw) extra = { ...extra, original: raw };

@@ -3,7 +3,7 @@ import { localId, printPhone, type ReportStatementsSource } from './emit.js';
 import { printIban } from './identifiers.js';
 import { canonicalName, renderName } from './names.js';
 import { digest } from './rng.js';
-import { DAY, isoDate, pad, phoneAt, SCENARIO_END, SCENARIO_START, type TruePerson, type World } from './world.js';
+import { DAY, isoDate, pad, phoneAt, SCENARIO_END, SCENARIO_START, type TruePerson, type TrueTrip, type World } from './world.js';
 
 /** Kinds of mention the extraction issue must find, with their canonical values. */
 export type MentionType = 'person' | 'phone' | 'email' | 'iban' | 'imei' | 'passport' | 'date' | 'place' | 'plate' | 'serial';
@@ -63,11 +63,23 @@ export function buildReports(world: World, count: number): ScenarioReport[] {
   const reports: ScenarioReport[] = [];
   const agencies = world.agencies.filter((a) => world.views.get(a.id)!.persons.size > 0);
   const seqs = new Map<string, number>();
+  const knownBy = new Map<string, { known: TruePerson[]; cellKnown: TruePerson[] }>();
+  const tripsBy = new Map<string, TrueTrip[]>();
+  for (const t of world.trips) {
+    const list = tripsBy.get(t.person) ?? [];
+    list.push(t);
+    tripsBy.set(t.person, list);
+  }
   for (let i = 0; i < count; i++) {
     const agency = agencies[i % agencies.length]!;
     const view = world.views.get(agency.id)!;
-    const known = [...view.persons.keys()].map((id) => world.personById.get(id)!);
-    const cellKnown = known.filter((p) => p.cell);
+    let cached = knownBy.get(agency.id);
+    if (!cached) {
+      const all = [...view.persons.keys()].map((id) => world.personById.get(id)!);
+      cached = { known: all, cellKnown: all.filter((p) => p.cell) };
+      knownBy.set(agency.id, cached);
+    }
+    const { known, cellKnown } = cached;
     const focusCell = cellKnown.length > 0 && rng.chance(0.7);
     const subject = focusCell ? rng.pick(cellKnown) : rng.pick(known);
     const seq = (seqs.get(agency.id) ?? 0) + 1;
@@ -158,7 +170,7 @@ export function buildReports(world: World, count: number): ScenarioReport[] {
           b.add(' and calls the same correspondents. ');
         } else b.add(`${rng.pick(FILLER)} `);
       } else if (kind === 'travel') {
-        const t = world.trips.find((x) => x.person === subject.id && x.mode !== 'border');
+        const t = (tripsBy.get(subject.id) ?? []).find((x) => x.mode !== 'border');
         if (t) {
           b.add('According to passenger data, ');
           personText(subject, false);
@@ -216,7 +228,7 @@ export function buildReports(world: World, count: number): ScenarioReport[] {
       agency: agency.id,
       entityId: localId(world.seed, agency.id, 'rep', reference),
       reference,
-      title: `${title} on ${canonicalName(subject.name).full}`,
+      title: `${title} ${reference}`,
       date: isoDate(date),
       author: `${agency.country}-CT analyst`,
       text: b.text,

@@ -53,14 +53,18 @@ describe('synthetic scenario (tiny)', () => {
     expect(statements.length).toBeGreaterThan(5000);
   });
 
-  it('emits only statements that validate, already in canonical form', () => {
+  it('emits only statements that validate, already in canonical form, each a distinct claim', () => {
+    const ids = new Set<string>();
     for (const s of statements) {
       const v = validateStatement(s);
+      ids.add(v.id);
       expect(v.value).toBe(s.value);
       expect(s.source.agency).toMatch(AGENCY_ID_PATTERN);
       for (const c of s.caseIds ?? []) expect(CaseId.safeParse(c).success).toBe(true);
       expect(s.source.documentId).toBeTruthy();
     }
+    // Content-hash ids: no two statements make the same claim from the same document.
+    expect(ids.size).toBe(statements.length);
   });
 
   it('keeps every entity reference inside the referencing agency and pointing at an existing entity', () => {

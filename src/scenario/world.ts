@@ -36,7 +36,7 @@ export interface SizeParams {
 export const SIZE_PARAMS: Readonly<Record<ScenarioSize, SizeParams>> = {
   tiny: { background: 150, cells: 3, cellSize: [4, 6], monitoredShare: 0.06, travelShare: 0.35, reports: 18, delisted: 1, frauds: 1, callScale: 0.25 },
   demo: { background: 5000, cells: 8, cellSize: [5, 9], monitoredShare: 0.04, travelShare: 0.3, reports: 240, delisted: 3, frauds: 2, callScale: 0.5 },
-  large: { background: 80_000, cells: 40, cellSize: [5, 10], monitoredShare: 0.04, travelShare: 0.3, reports: 1500, delisted: 10, frauds: 8, callScale: 1 },
+  large: { background: 12_000, cells: 24, cellSize: [5, 10], monitoredShare: 0.05, travelShare: 0.3, reports: 800, delisted: 6, frauds: 5, callScale: 0.8 },
 };
 
 export type Role = 'leader' | 'member' | 'trafficker' | 'relative' | 'background';
