@@ -31,6 +31,8 @@ export interface CheckpointKey {
 }
 
 const CHECKPOINTS = 'audit-checkpoints';
+/** Public keys that have signed checkpoints on this node (so reports can check them without the key file). */
+const SIGNERS = 'audit-checkpoint-signers';
 const META_PRIVATE = 'audit.checkpoint.privateKey';
 const META_PUBLIC = 'audit.checkpoint.publicKey';
 
@@ -84,6 +86,7 @@ export async function createCheckpoint(gov: Governance, key: CheckpointKey, now 
   const body = { v: 1 as const, seq: head?.seq ?? 0, hash: head?.hash ?? '0'.repeat(64), at: now.toISOString(), keyId: key.keyId };
   const checkpoint: AuditCheckpoint = { ...body, signature: sign(null, signedBytes(body), key.privateKey).toString('base64') };
   await gov.store.putRecord(CHECKPOINTS, String(checkpoint.seq).padStart(12, '0'), checkpoint, { key: key.keyId });
+  await gov.store.putRecord(SIGNERS, key.keyId, { keyId: key.keyId, publicKey: key.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
   await gov.store.appendAudit({
     at: checkpoint.at,
     userId: 'system:checkpoint',
@@ -148,8 +151,11 @@ export interface AnchoredVerification {
 export async function verifyAnchoredAudit(gov: Governance, options: { trustedKeys?: readonly KeyObject[]; anchors?: readonly AuditCheckpoint[] } = {}): Promise<AnchoredVerification> {
   const trusted = [...(options.trustedKeys ?? [])];
   if (trusted.length === 0) {
+    // Without a key file, trust the signers recorded in the store: this catches truncation by anyone
+    // who cannot also rewrite the store's key records; a key file or external anchors catch the rest.
     const pem = await gov.store.getMeta(META_PUBLIC);
     if (pem) trusted.push(createPublicKey(pem));
+    for (const r of await gov.store.findRecords<{ publicKey: string }>(SIGNERS)) trusted.push(createPublicKey(r.body.publicKey));
   }
   const byKey = new Map(trusted.map((k) => [keyIdOf(k), k]));
   const all = new Map<string, AuditCheckpoint>();

@@ -175,9 +175,11 @@ export async function runRetention(gov: Governance, options: RetentionOptions = 
     for (const s of batch) {
       scanned++;
       const age = now.getTime() - referenceTime(s);
-      for (const rule of rules) {
-        if (age < rule.afterDays * DAY || !ruleMatches(rule, s)) continue;
-        if (rule.action === 'depersonalise' && isMasked(s.value)) continue;
+      const due = rules.filter((rule) => age >= rule.afterDays * DAY && ruleMatches(rule, s));
+      const deleting = due.some((rule) => rule.action === 'delete');
+      for (const rule of due) {
+        // Deletion supersedes masking; masked values are not masked again.
+        if (rule.action === 'depersonalise' && (deleting || isMasked(s.value))) continue;
         const stat = byRule.get(rule.id)!;
         stat.statements++;
         stat.entities.add(s.entityId);
@@ -189,7 +191,6 @@ export async function runRetention(gov: Governance, options: RetentionOptions = 
       if (s.reviewBy && Date.parse(s.reviewBy) <= now.getTime()) reviewDue.set(`review-date|${s.entityId}`, { entityId: s.entityId, ruleId: 'review-date' });
     }
   }
-  for (const id of toDelete.keys()) toMask.delete(id);
 
   // Alerts: an entity is held when it, or an entity its statements refer to (a traveller), is alerted.
   const candidates = [...toMask.values(), ...toDelete.values()];
