@@ -25,3 +25,5 @@ export { statementFactory, type Envelope, type MakeStatement } from './statement
 export * from './normalise/index.js';
 export * from './readers/index.js';
 export * from './mapping/index.js';
+export * from './extract/index.js';
+export { StoreIngestSink, listQuarantine, resolveQuarantine, QUARANTINE, type StoredQuarantine } from './store-sink.js';
