@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { checkProtectedInvariance, groupByEntity, type ScoreProbe } from '../../src/governance/index.js';
+import { buildNetwork, degreeCentrality, eigenvector } from '../../src/graph/index.js';
+import { assembleEntity, scoringView, schemaSpec, type Statement } from '../../src/model/index.js';
+import { matchRecords, type FieldSpec, type ResolveRecord } from '../../src/resolve/index.js';
+import { stmt } from '../support/statements.js';
+
+/**
+ * Protected characteristics never move a score (issue 9 §4; LED Art. 11(3), AI Act Art. 5(1)(d)).
+ * Each scoring area registers a probe below; the harness (src/governance/protected-invariance.ts)
+ * re-scores after removing or randomly reassigning religion, ethnicity, nationality, migrant status,
+ * political opinion, health and sexual life, and the test fails on any difference. Screening and
+ * triage add their probes here when they land.
+ */
+const FIRST = ['Karim', 'Yanis', 'Samir', 'Lotte', 'Inès', 'Omar', 'Farid', 'Nadia', 'Rachid', 'Sofia', 'Mehdi', 'Amina', 'Lucas', 'Hugo', 'Leïla'];
+const LAST = ['Benali', 'Moreau', 'Haddad', 'Verbeke', 'Kaci', 'Mansour', 'Dupont', 'Zeroual', 'Lambert', 'Amrani'];
+const VARIANT: Record<string, string> = { Karim: 'Kareem', Yanis: 'Yannis', Samir: 'Sameer', Omar: 'Umar', Farid: 'Fareed', Mehdi: 'Mahdi', Benali: 'Ben Ali', Haddad: 'Hadad', Mansour: 'Mansur', Amrani: 'El Amrani' };
+
+function fixture(): Statement[] {
+  const out: Statement[] = [];
+  const src = (agency: string) => ({ agency, documentId: `${agency}-doc`, collectedAt: '2026-01-01T00:00:00Z' });
+  for (let i = 0; i < 40; i++) {
+    const first = FIRST[i % FIRST.length]!;
+    const last = LAST[(i * 7) % LAST.length]!;
+    const dob = `19${70 + (i % 25)}-0${1 + (i % 9)}-1${i % 10}`;
+    const a = `fr-ct:r${i}a`;
+    const b = `be-ct:r${i}b`;
+    out.push(stmt({ entityId: a, schema: 'Person', prop: 'name', value: `${first} ${last}`, source: src('FR-CT') }));
+    out.push(stmt({ entityId: a, schema: 'Person', prop: 'birthDate', value: dob, source: src('FR-CT') }));
+    out.push(stmt({ entityId: b, schema: 'Person', prop: 'name', value: `${VARIANT[first] ?? first} ${VARIANT[last] ?? last}`, source: src('BE-CT') }));
+    out.push(stmt({ entityId: b, schema: 'Person', prop: 'birthDate', value: i % 4 === 0 ? `19${70 + (i % 25)}` : dob, source: src('BE-CT') }));
+    if (i % 2 === 0) {
+      out.push(stmt({ entityId: a, schema: 'Person', prop: 'passportNumber', value: `P${100000 + i}`, source: src('FR-CT') }));
+      out.push(stmt({ entityId: b, schema: 'Person', prop: 'passportNumber', value: `P${100000 + i}`, source: src('BE-CT') }));
+    }
+    // Protected characteristics, correlated with identity: a scorer that used them would move.
+    for (const e of [a, b]) {
+      const agency = e.startsWith('fr') ? 'FR-CT' : 'BE-CT';
+      out.push(stmt({ entityId: e, schema: 'Person', prop: 'religion', value: i % 3 === 0 ? 'muslim' : 'christian', source: src(agency) }));
+      out.push(stmt({ entityId: e, schema: 'Person', prop: 'nationality', value: i % 2 ? 'MA' : 'FR', source: src(agency) }));
+    }
+    if (i > 0 && i % 3 !== 0) {
+      out.push(stmt({ entityId: `fr-ct:as${i}`, schema: 'Associate', prop: 'person', value: a, source: src('FR-CT') }));
+      out.push(stmt({ entityId: `fr-ct:as${i}`, schema: 'Associate', prop: 'associate', value: `fr-ct:r${(i * 5) % 40}a`, source: src('FR-CT') }));
+    }
+  }
+  return out;
+}
+
+/** Resolution: Fellegi–Sunter match probabilities, through the scoring view the resolve layer requires. */
+const SPECS: FieldSpec[] = [
+  { name: 'name', kind: 'name' },
+  { name: 'birthDate', kind: 'date' },
+  { name: 'passportNumber', kind: 'identifier' },
+];
+const resolutionProbe: ScoreProbe = {
+  name: 'resolution: pair match probability',
+  async score(statements) {
+    const records: ResolveRecord[] = [];
+    for (const [id, list] of groupByEntity(statements.filter((s) => s.schema === 'Person'))) {
+      const e = assembleEntity(list);
+      if (!e) continue;
+      const props = Object.fromEntries(Object.entries(e.properties).map(([k, vs]) => [k, vs.map((v) => v.value)]));
+      records.push({ id, fields: scoringView('Person', props), source: id.startsWith('fr') ? 0 : 1 });
+    }
+    records.sort((x, y) => x.id.localeCompare(y.id));
+    const r = await matchRecords(records, SPECS, { threads: 1 });
+    const out = new Map<string, number>();
+    for (let p = 0; p < r.probabilities.length; p++) out.set(`${r.prepared.ids[r.pairs[2 * p]!]}|${r.prepared.ids[r.pairs[2 * p + 1]!]}`, r.probabilities[p]!);
+    return out;
+  },
+};
+
+/**
+ * Graph ranking: degree and eigenvector centrality over the link projection. Nodes carry only an id
+ * and kind (GraphNode has no property slot), so protected values cannot reach graph scores by type.
+ */
+const graphProbe: ScoreProbe = {
+  name: 'graph ranking: degree and eigenvector centrality',
+  score(statements) {
+    const nodes = [...new Set(statements.filter((s) => s.schema === 'Person').map((s) => s.entityId))].sort().map((id) => ({ id, kind: 'Person' }));
+    const known = new Set(nodes.map((n) => n.id));
+    const edges = [];
+    for (const [id, list] of groupByEntity(statements.filter((s) => schemaSpec(s.schema).kind === 'link'))) {
+      const spec = schemaSpec(list[0]!.schema).edge!;
+      const from = list.find((s) => s.prop === spec.source)?.value;
+      const to = list.find((s) => s.prop === spec.target)?.value;
+      if (from && to && known.has(from) && known.has(to)) edges.push({ source: from, target: to, kind: list[0]!.schema, weight: 1, evidence: [id] });
+    }
+    const net = buildNetwork(nodes, edges);
+    const degree = degreeCentrality(net.simple);
+    const eig = eigenvector(net.simple).values;
+    const out = new Map<string, number>();
+    nodes.forEach((n, i) => {
+      out.set(`degree:${n.id}`, degree[i]!);
+      out.set(`eigenvector:${n.id}`, eig[i]!);
+    });
+    return out;
+  },
+};
+
+describe('protected characteristics never change a score', () => {
+  it('resolution and graph ranking are identical when only protected properties change', async () => {
+    const statements = fixture();
+    const results = await checkProtectedInvariance([resolutionProbe, graphProbe], statements, 3);
+    for (const r of results) {
+      expect(r.scores, `${r.probe} produced no scores`).toBeGreaterThan(20);
+      expect(r.differences, `${r.probe} moved`).toEqual([]);
+    }
+    // The scores are not trivially constant: true pairs score high, the rest low.
+    const base = await resolutionProbe.score(statements);
+    const pair = (x: string, y: string) => base.get(`${x}|${y}`) ?? base.get(`${y}|${x}`) ?? 0;
+    expect(pair('fr-ct:r0a', 'be-ct:r0b')).toBeGreaterThan(0.9);
+    expect(Math.min(...[...base.values()])).toBeLessThan(0.5);
+  });
+  it('a protected characteristic cannot be named as a matching feature', async () => {
+    const records: ResolveRecord[] = [{ id: 'a', fields: scoringView('Person', { name: ['X Y'], religion: ['muslim'] }) }];
+    expect(Object.keys(records[0]!.fields)).toEqual(['name']);
+    await expect(matchRecords(records, [{ name: 'religion', kind: 'exact' }], { threads: 1 })).rejects.toThrow(/protected characteristic/);
+  });
+});
