@@ -16,26 +16,37 @@ export interface ActiveAlertLookup {
 }
 
 /**
- * Reads active alerts from a store records collection (default `watch-alerts`, index keys `entity`
- * and `status` = `active`) — the shape the watch capability is asked to keep. Pass another lookup
- * when watch exposes its own.
+ * Reads active alerts from the watch capability's records collection (`watch-alerts`: alerts indexed
+ * by `status`, subjects in `subject.entityIds`, owner in `agency`). An alert pending removal is still
+ * in force (removal needs a second person's approval). Governance may not import watch (layer rules),
+ * so it reads the stored shape; pass another lookup when watch exposes its own.
  */
 export function recordAlertLookup(store: Store, collection = 'watch-alerts'): ActiveAlertLookup {
   return {
     async activeAlerts(entityIds) {
+      const wanted = new Set(entityIds);
       const out = new Map<string, ActiveAlert>();
-      const ids = [...new Set(entityIds)];
-      for (let i = 0; i < ids.length; i += 500) {
-        const part = ids.slice(i, i + 500);
-        const found = await store.findRecords<{ id?: string; entityId?: string; ownerAgency?: string; owner?: string }>(collection, { where: { entity: part, status: 'active' } });
-        for (const r of found) {
-          const entityId = r.body.entityId ?? part.find((p) => p === r.id) ?? '';
-          if (entityId) out.set(entityId, { alertId: r.body.id ?? r.id, entityId, ...(r.body.ownerAgency ?? r.body.owner ? { ownerAgency: r.body.ownerAgency ?? r.body.owner } : {}) });
+      if (wanted.size === 0) return out;
+      const found = await store.findRecords<StoredAlertShape>(collection, { where: { status: ['active', 'removal-pending'] } });
+      for (const r of found) {
+        const ids = r.body.subject?.entityIds ?? (r.body.entityId ? [r.body.entityId] : []);
+        const owner = r.body.agency ?? r.body.ownerAgency;
+        for (const id of ids) {
+          if (wanted.has(id) && !out.has(id)) out.set(id, { alertId: r.body.id ?? r.id, entityId: id, ...(owner ? { ownerAgency: owner } : {}) });
         }
       }
       return out;
     },
   };
+}
+
+/** The parts of a stored watch alert the lookup reads. */
+interface StoredAlertShape {
+  readonly id?: string;
+  readonly agency?: string;
+  readonly ownerAgency?: string;
+  readonly entityId?: string;
+  readonly subject?: { readonly entityIds?: readonly string[] };
 }
 
 /** A change to data a partner received, to be sent to that partner (rectification or erasure, LED Art. 16(6)). */

@@ -145,7 +145,8 @@ describe('retention through the CLI', () => {
     expect(existsSync(keyFile)).toBe(true);
     // An active alert on the travel record t-ancient's traveller would hold everything; put one on the contact instead.
     const store = await openStore({ url: db });
-    await store.putRecord('watch-alerts', 'al-1', { id: 'al-1', entityId: 'fr-ct:t-ancient', ownerAgency: 'FR-CT' }, { entity: 'fr-ct:t-ancient', status: 'active' });
+    // Stored in the watch capability's shape (src/watch: collection watch-alerts, indexed by status).
+    await store.putRecord('watch-alerts', 'al-1', { id: 'al-1', agency: 'FR-CT', caseId: 'FR-OP-ATLAS', subject: { entityIds: ['fr-ct:t-ancient'] }, status: 'active' }, { agency: 'FR-CT', status: 'active', case: 'FR-OP-ATLAS' });
     await store.close();
     const plan = await json<Report>(...DPO, 'dpo', 'report');
     expect(plan.pastRetention).toMatchObject({ depersonalisePending: 3, deletePending: 4 });
