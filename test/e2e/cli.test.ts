@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tessera } from '../support/cli.js';
+import { tessera } from '../support/spawn-cli.js';
 import { dropSchema, freshSchema, PG_URL, postgresUnavailable } from '../support/postgres.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));

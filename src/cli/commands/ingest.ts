@@ -1,0 +1,186 @@
+import { mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { ingestFile, listQuarantine, loadMapping, resolveQuarantine, StoreIngestSink, type IngestReport } from '../../ingest/index.js';
+import { assembleEntity, toFtm } from '../../model/index.js';
+import { groupByEntity } from '../../governance/index.js';
+import { withSession } from '../context.js';
+import { printJson, printTable, say } from '../output.js';
+import { startProgress } from '../progress.js';
+
+interface IngestCliOptions {
+  mapping: string;
+  agency?: string;
+  grading?: string;
+  handling?: string;
+  releasableTo?: string[];
+  classification?: string;
+  subjectCategory?: string;
+  caseIds?: string[];
+  batchSize?: string;
+  restart?: boolean;
+}
+
+/** `ingest`, `quarantine list|retry`, `ftm export`. */
+export function registerIngestCommands(program: Command): void {
+  program
+    .command('ingest')
+    .argument('<file>', 'CSV, JSON, JSON Lines or XML file')
+    .requiredOption('--mapping <file>', 'mapping (YAML or JSON; see examples/mappings)')
+    .option('--agency <id>', 'source agency (default: the mapping’s, else yours)')
+    .option('--grading <code>', 'grading of the source, e.g. B2 or adm:C3')
+    .option('--handling <codes>', 'handling codes, e.g. H2 or H1+H2 or "H3:conditions"')
+    .option('--releasable-to <list...>', 'agencies or countries the data may be released to (* = all partners)')
+    .option('--classification <level>', 'classification level')
+    .option('--subject-category <category>', 'LED subject category (suspect, contact, …)')
+    .option('--case-ids <ids...>', 'cases the data belongs to')
+    .option('--batch-size <n>', 'rows per atomic batch', '2000')
+    .option('--restart', 'ignore the checkpoint of an interrupted run and read from the start')
+    .description('ingest a file through a mapping: every row is written or quarantined; re-ingest writes no duplicates; interrupted runs resume')
+    .action(async (file: string, opts: IngestCliOptions, cmd: Command) => {
+      await withSession(cmd, async (s) => {
+        const ctx = await s.context();
+        const principal = await s.gov.authorise(ctx, 'read');
+        s.gov.requireRole(principal, 'analyst', 'supervisor', 'admin');
+        const mapping = loadMapping(opts.mapping);
+        const sink = new StoreIngestSink(s.store, ctx, principal);
+        const progress = startProgress(`ingest ${file}`, 0, 'rows');
+        const controller = new AbortController();
+        const stop = () => controller.abort();
+        process.once('SIGINT', stop);
+        let report: IngestReport;
+        try {
+          report = await ingestFile(
+            file,
+            mapping,
+            sink,
+            {
+              agency: opts.agency ?? mapping.document.source.agency ?? principal.agency,
+              ...(opts.grading ? { grading: opts.grading } : {}),
+              ...(opts.handling ? { handling: opts.handling } : {}),
+              ...(opts.releasableTo ? { releasableTo: opts.releasableTo } : {}),
+              ...(opts.classification ? { classification: opts.classification } : {}),
+              ...(opts.subjectCategory ? { subjectCategory: opts.subjectCategory } : {}),
+              ...(opts.caseIds ? { cases: opts.caseIds } : {}),
+              batchSize: Number(opts.batchSize ?? 2000),
+              resume: !opts.restart,
+              signal: controller.signal,
+            },
+            (p) => progress.update(p.read),
+          );
+        } finally {
+          process.off('SIGINT', stop);
+        }
+        progress.stop(`read ${report.read} rows: ${report.written} written, ${report.quarantined} quarantined, ${report.duplicates} duplicates`);
+        if (s.json) return printJson(report);
+        printTable([
+          { rows: 'read', count: report.read },
+          { rows: 'written', count: report.written },
+          { rows: 'quarantined', count: report.quarantined },
+          { rows: 'duplicates (already ingested)', count: report.duplicates },
+          { rows: 'resumed after', count: report.resumedFrom },
+        ]);
+        if (report.quarantined) say(`\n${report.quarantined} row(s) quarantined: see \`tessera quarantine list --source ${report.sourceId}\``);
+        if (report.interrupted) say('\nInterrupted: run the same command again to resume from the checkpoint.');
+      });
+    });
+
+  const q = program.command('quarantine').description('rows that could not be ingested, kept with their raw content, line, field and reason');
+  q.command('list')
+    .option('--source <id>', 'only this source (agency/mapping)')
+    .option('--file <path>', 'only this file')
+    .option('--resolved', 'show rows already replayed')
+    .action(async (opts: { source?: string; file?: string; resolved?: boolean }, cmd: Command) => {
+      await withSession(cmd, async (s) => {
+        const principal = await s.gov.authorise(await s.context(), 'read');
+        const rows = await listQuarantine(s.store, { ...(opts.source ? { source: opts.source } : {}), ...(opts.file ? { file: opts.file } : {}), status: opts.resolved ? 'resolved' : 'open' });
+        const mine = rows.filter((r) => principal.roles.includes('admin') || r.sourceId.startsWith(`${principal.agency}/`));
+        if (s.json) return printJson(mine);
+        printTable(mine.map((r) => ({ source: r.sourceId, file: r.file, line: r.line, field: r.field, reason: r.reason, raw: r.raw })), undefined, 50);
+      });
+    });
+  q.command('retry')
+    .description('replay open quarantined rows of a file through a (fixed) mapping; rows that now pass are written and resolved')
+    .requiredOption('--mapping <file>', 'the mapping to replay with')
+    .requiredOption('--file <path>', 'the file whose quarantined rows to replay')
+    .option('--fixed <file>', 'a corrected copy of the rows (same format, with header) to ingest instead of the stored raw rows')
+    .action(async (opts: { mapping: string; file: string; fixed?: string }, cmd: Command) => {
+      await withSession(cmd, async (s) => {
+        const ctx = await s.context();
+        const principal = await s.gov.authorise(ctx, 'read');
+        s.gov.requireRole(principal, 'analyst', 'supervisor', 'admin');
+        const mapping = loadMapping(opts.mapping);
+        const open = (await listQuarantine(s.store, { file: opts.file })).filter((r) => r.sourceId.endsWith(`/${mapping.name}`));
+        if (open.length === 0) return say(`No open quarantined rows for ${opts.file} under mapping ${mapping.name}.`);
+        const dir = mkdtempSync(join(tmpdir(), 'tessera-retry-'));
+        try {
+          let replay = opts.fixed;
+          if (!replay) {
+            // Rebuild a file of the stored raw rows (with the header for CSV) to run them through the same pipeline.
+            replay = join(dir, `retry${opts.file.slice(opts.file.lastIndexOf('.'))}`);
+            const header = mapping.format === 'csv' ? await firstLine(opts.file) : undefined;
+            writeFileSync(replay, `${header ? `${header}\n` : ''}${open.map((r) => r.raw).join('\n')}\n`);
+          }
+          const report = await ingestFile(replay, mapping, new StoreIngestSink(s.store, ctx, principal), { agency: open[0]!.sourceId.split('/')[0]!, resume: false, documentId: opts.file });
+          const stillBad = new Set((await listQuarantine(s.store, { file: replay })).map((r) => r.raw));
+          await resolveQuarantine(s.store, open.filter((r) => !stillBad.has(r.raw)));
+          say(`Replayed ${open.length} row(s): ${report.written} written, ${report.quarantined} still quarantined.`);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    });
+
+  program
+    .command('ftm')
+    .description('FollowTheMoney interchange')
+    .command('export')
+    .description('export what you may read as FollowTheMoney JSON Lines (values only; handling codes are enforced by what you may read)')
+    .option('--out <file>', 'write here instead of stdout')
+    .option('--schema <names...>', 'only these schemas')
+    .action(async (opts: { out?: string; schema?: string[] }, cmd: Command) => {
+      await withSession(cmd, async (s) => {
+        const ctx = await s.context();
+        const out = opts.out ? createWriteStream(opts.out) : process.stdout;
+        let n = 0;
+        // Statements of one entity may span scan batches; carry the tail over.
+        let pending: ReturnType<typeof groupByEntity> = new Map();
+        const flush = (groups: ReturnType<typeof groupByEntity>) => {
+          for (const list of groups.values()) {
+            const e = assembleEntity(list);
+            const f = e && toFtm(e);
+            if (f) {
+              out.write(`${JSON.stringify(f)}\n`);
+              n++;
+            }
+          }
+        };
+        for await (const batch of s.gov.scanReadable(ctx, 'export', opts.schema ? { schemas: opts.schema } : {})) {
+          for (const st of batch) {
+            const list = pending.get(st.entityId);
+            if (list) list.push(st);
+            else pending.set(st.entityId, [st]);
+          }
+          if (pending.size > 50_000) {
+            flush(pending);
+            pending = new Map();
+          }
+        }
+        flush(pending);
+        if (opts.out) await new Promise<void>((resolve) => (out as ReturnType<typeof createWriteStream>).end(resolve));
+        process.stderr.write(`exported ${n} entities\n`);
+      });
+    });
+}
+
+async function firstLine(file: string): Promise<string | undefined> {
+  const { createReadStream } = await import('node:fs');
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: createReadStream(file) });
+  for await (const line of rl) {
+    rl.close();
+    return line;
+  }
+  return undefined;
+}
