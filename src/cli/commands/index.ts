@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerCoreCommands } from './core.js';
+import { registerIngestCommands } from './ingest.js';
 import { registerPrivacyCommands } from './privacy.js';
 import { registerResolveCommands } from './resolve.js';
 import { registerScenarioCommands } from './scenario.js';
 import { registerServeCommands } from './serve.js';
+import { registerWatchCommands } from './watch.js';
 
 /**
  * Every capability registers its commands here (one line each), so `main.ts` stays small.
@@ -11,8 +13,10 @@ import { registerServeCommands } from './serve.js';
  */
 export function registerAll(program: Command): void {
   registerCoreCommands(program);
+  registerIngestCommands(program);
   registerPrivacyCommands(program);
   registerResolveCommands(program);
   registerScenarioCommands(program);
   registerServeCommands(program);
+  registerWatchCommands(program);
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ingestFile, listQuarantine, loadMapping, resolveQuarantine, StoreIngestSink, type IngestReport } from '../../ingest/index.js';
 import { assembleEntity, toFtm } from '../../model/index.js';
-import { groupByEntity } from '../../governance/index.js';
+import type { groupByEntity } from '../../governance/index.js';
 import { withSession } from '../context.js';
 import { printJson, printTable, say } from '../output.js';
 import { startProgress } from '../progress.js';
