@@ -77,11 +77,19 @@ export function agencyDate(agency: string, iso: string): string {
 
 /** A phone number as an operator or officer writes it: national format at home, international abroad. */
 export function printPhone(e164: string, homeCountry: string, style: number): string {
-  const parsed = parsePhoneNumberFromString(e164);
-  if (!parsed) return e164;
   if (style % 3 === 0) return e164;
-  return parsed.country === homeCountry ? parsed.formatNational() : parsed.formatInternational();
+  let formats = PHONE_FORMATS.get(e164);
+  if (!formats) {
+    const parsed = parsePhoneNumberFromString(e164);
+    formats = parsed ? { country: parsed.country ?? '', national: parsed.formatNational(), international: parsed.formatInternational() } : { country: '', national: e164, international: e164 };
+    // Bounded: a large scenario has tens of thousands of numbers; start afresh rather than grow without limit.
+    if (PHONE_FORMATS.size > 200_000) PHONE_FORMATS.clear();
+    PHONE_FORMATS.set(e164, formats);
+  }
+  return formats.country === homeCountry ? formats.national : formats.international;
 }
+
+const PHONE_FORMATS = new Map<string, { country: string; national: string; international: string }>();
 
 /** A PNR-style name: SURNAME/GIVEN MR. */
 function pnrName(r: RenderedName, gender: 'male' | 'female'): { value: string; original: string } {
@@ -108,6 +116,7 @@ class AgencyEmitter {
   private readonly knownHandsets = new Set<string>();
   private readonly emittedVehicles = new Set<string>();
   private readonly emittedHandsets = new Set<string>();
+  private readonly ids = new Map<string, EntityId>();
 
   constructor(
     private readonly world: World,
@@ -128,7 +137,14 @@ class AgencyEmitter {
   }
 
   id(kind: EntityKind, trueId: string, k = 0): EntityId {
-    return localId(this.world.seed, this.agency.id, kind, trueId, k);
+    // Cached: link statements and calls refer to the same entities many times (SHA-1 per id otherwise).
+    const key = `${kind}|${trueId}|${k}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = localId(this.world.seed, this.agency.id, kind, trueId, k);
+      this.ids.set(key, id);
+    }
+    return id;
   }
 
   /** The envelope (provenance, grading, handling, classification, cases) of one source document. */
