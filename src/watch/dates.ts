@@ -9,19 +9,19 @@ export interface BirthDate {
 }
 
 /**
- * Reads a date of birth as booked: ISO `YYYY[-MM[-DD]]`, or the day-first `DD/MM/YYYY` and
- * `DD.MM.YYYY` of European forms and PNR data. Day/month order mistakes are handled when comparing,
+ * Reads a date of birth as booked: ISO `YYYY[-MM[-DD]]`, or the day-first `DD/MM/YYYY`,
+ * `DD.MM.YYYY` and `DD-MM-YYYY` of European forms and PNR data. Day/month order mistakes are handled when comparing,
  * not here. Returns undefined for anything else.
  */
 export function parseBirthDate(raw: string): BirthDate | undefined {
   const v = raw.trim();
   const iso = parsePartialDate(v.slice(0, 10));
   if (iso) return { raw: v, year: iso.year, ...(iso.month ? { month: iso.month } : {}), ...(iso.day ? { day: iso.day } : {}) };
-  const m = /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$/.exec(v);
+  const m = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$/.exec(v);
   if (!m) return undefined;
   const day = Number(m[1]);
-  const month = Number(m[2]);
-  const year = Number(m[3]);
+  const month = Number(m[3]);
+  const year = Number(m[4]);
   if (year < 1000 || year > 2999 || day < 1 || day > 31 || month < 1 || month > 12) return undefined;
   return { raw: v, year, month, day };
 }
@@ -33,8 +33,8 @@ export interface DateAgreement {
 }
 
 /**
- * Compares two dates of birth. Exact agreement scores 1; day and month transposed (the commonest
- * keying error between DD/MM and MM/DD conventions, cf. the SIS II data-quality reports) 0.95;
+ * Compares two dates of birth. Exact agreement scores 1; day and month transposed (what happens
+ * when a DD/MM date is keyed as MM/DD, or the reverse) 0.95;
  * where one side gives only the year (or year and month) and it agrees, 0.85. Anything else 0.
  */
 export function compareBirthDates(a: BirthDate, b: BirthDate): DateAgreement {

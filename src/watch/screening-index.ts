@@ -7,6 +7,8 @@ import type { Alert, MatchedField, Selector } from './model.js';
 interface IndexedAlert {
   readonly id: string;
   readonly version: number;
+  /** Screened from this time (ms); records dated earlier do not meet the alert. */
+  readonly activeFrom: number;
   /** Screened as a full alert until this time (ms), if its status allows. */
   readonly activeUntil: number;
   /** Screened as a quiet (post-delisting) watch until this time (ms). */
@@ -32,6 +34,8 @@ export interface ScreeningMatch {
 
 /** When a subject is screened fully and when only quietly, as decided by the watch service. */
 export interface AlertWindow {
+  /** Default: always (real-time screening only ever looks at the present). */
+  readonly activeFrom?: number;
   readonly activeUntil: number;
   readonly quietUntil: number;
 }
@@ -74,14 +78,18 @@ const DATE_MISMATCH_FACTOR = 0.35;
  * little (×0.85), conflicting dates a lot (×0.35) — a namesake born another year is the typical false
  * positive of name screening.
  */
-function scoreAgainst(rec: PreparedRecord, a: IndexedAlert): { score: number; exact: boolean; matched: MatchedField[]; explanation: string[] } {
+function scoreAgainst(rec: PreparedRecord, a: IndexedAlert, threshold: number): { score: number; exact: boolean; matched: MatchedField[]; explanation: string[] } | undefined {
+  let exact = false;
+  for (const s of rec.selectors) if (a.selectors.has(`${s.kind}:${s.value}`)) exact = true;
+  const dob = bestBirthDateAgreement(rec.birthDates, a.birthDates);
+  // The fuzzy score is name × date factor ≤ date factor: when the dates alone rule a hit out, the
+  // (costlier) name comparison is skipped. Same results, far fewer comparisons on namesakes.
+  if (!exact && dob && (dob.score > 0 ? dob.score : DATE_MISMATCH_FACTOR) < threshold) return undefined;
   const matched: MatchedField[] = [];
   const explanation: string[] = [];
-  let exact = false;
   for (const s of rec.selectors) {
     const hit = a.selectors.get(`${s.kind}:${s.value}`);
     if (hit) {
-      exact = true;
       matched.push({ field: s.kind, recordValue: s.value, alertValue: hit.value, score: 1, how: 'exact selector' });
       explanation.push(`${s.kind === 'entity' ? 'resolved entity' : s.kind} ${s.value} is a selector of the alert`);
     }
@@ -101,7 +109,6 @@ function scoreAgainst(rec: PreparedRecord, a: IndexedAlert): { score: number; ex
     matched.push({ field: 'name', recordValue: bestPair[0], alertValue: bestPair[1], score: round(bestName), how: 'transliteration-aware name comparator' });
     explanation.push(`name "${bestPair[0]}" resembles alert name "${bestPair[1]}" (${round(bestName)})`);
   }
-  const dob = bestBirthDateAgreement(rec.birthDates, a.birthDates);
   let factor = NO_DATE_FACTOR;
   if (dob) {
     if (dob.score > 0) {
@@ -174,6 +181,7 @@ export class ScreeningIndex {
     const entry: IndexedAlert = {
       id: alert.id,
       version: alert.version,
+      activeFrom: window.activeFrom ?? Number.NEGATIVE_INFINITY,
       activeUntil: window.activeUntil,
       quietUntil: window.quietUntil,
       names,
@@ -225,24 +233,49 @@ export class ScreeningIndex {
     }
   }
 
+  // Scratch counters reused across calls (no per-record allocation: screening runs hot).
+  private counts = new Uint8Array(0);
+  private marks = new Uint8Array(0);
+
   /** Candidate slots for a record: selector matches first, then name blocks. */
-  private candidates(rec: PreparedRecord): Set<number> {
-    const out = new Set<number>();
-    for (const s of rec.selectors) for (const slot of this.bySelector.get(`${s.kind}:${s.value}`) ?? []) out.add(slot);
+  private candidates(rec: PreparedRecord): number[] {
+    if (this.counts.length < this.entries.length) {
+      this.counts = new Uint8Array(this.entries.length * 2 + 1024);
+      this.marks = new Uint8Array(this.entries.length * 2 + 1024);
+    }
+    const counts = this.counts;
+    const marks = this.marks;
+    const out: number[] = [];
+    const mark = (slot: number) => {
+      if (marks[slot] === 0) {
+        marks[slot] = 1;
+        out.push(slot);
+      }
+    };
+    for (const s of rec.selectors) for (const slot of this.bySelector.get(`${s.kind}:${s.value}`) ?? []) mark(slot);
     const years = [...new Set(rec.birthDates.map((d) => d.year))];
+    const touched: number[] = [];
     for (const p of rec.names) {
       const keys = significantKeys(p);
-      const counts = new Map<number, number>();
       for (const k of keys) {
-        for (const slot of this.byNameKey.get(k) ?? []) counts.set(slot, (counts.get(slot) ?? 0) + 1);
-        for (const y of years) for (const slot of this.byNameYear.get(`${k}|${y}`) ?? []) out.add(slot);
+        const block = this.byNameKey.get(k);
+        if (block) {
+          for (const slot of block) {
+            if (counts[slot] === 0) touched.push(slot);
+            if (counts[slot]! < 255) counts[slot]!++;
+          }
+        }
+        for (const y of years) for (const slot of this.byNameYear.get(`${k}|${y}`) ?? []) mark(slot);
       }
       const own = Math.max(1, tokenCount(p));
-      for (const [slot, n] of counts) {
+      for (const slot of touched) {
         const e = this.entries[slot];
-        if (e && n >= Math.min(2, own, Math.max(1, e.minTokens))) out.add(slot);
+        if (e && counts[slot]! >= Math.min(2, own, Math.max(1, e.minTokens))) mark(slot);
+        counts[slot] = 0;
       }
+      touched.length = 0;
     }
+    for (const slot of out) marks[slot] = 0;
     return out;
   }
 
@@ -266,12 +299,13 @@ export class ScreeningIndex {
   }
 
   private consider(rec: PreparedRecord, e: IndexedAlert, options: ScreenOptions, out: ScreeningMatch[]): void {
+    if (options.now < e.activeFrom) return;
     const mode = options.now <= e.activeUntil ? 'alert' : options.now <= e.quietUntil ? 'quiet' : undefined;
     if (!mode) return;
     // The alert's own subject entity being updated is not an encounter with it.
     for (const id of rec.self) if (e.entityIds.has(id)) return;
-    const r = scoreAgainst(rec, e);
-    if (r.exact || r.score >= options.threshold) out.push({ alertId: e.id, alertVersion: e.version, mode, score: r.score, exact: r.exact, matched: r.matched, explanation: r.explanation });
+    const r = scoreAgainst(rec, e, options.threshold);
+    if (r && (r.exact || r.score >= options.threshold)) out.push({ alertId: e.id, alertVersion: e.version, mode, score: r.score, exact: r.exact, matched: r.matched, explanation: r.explanation });
   }
 }
 

@@ -1,0 +1,249 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { isTesseraError, parseGrading, TesseraError } from '../../model/index.js';
+import { SELECTOR_KINDS, travelSubject, WatchService, watchConfig, type Alert, type HitReport, type ScreeningSubject, type SelectorKind } from '../../watch/index.js';
+import { withSession, type CliSession } from '../context.js';
+import { printJson, printTable, say } from '../output.js';
+
+function service(s: CliSession): WatchService {
+  return new WatchService(s.gov, { config: watchConfig(), nodeAgency: s.config.nodeAgency });
+}
+
+function parseSelector(text: string): { kind: SelectorKind; value: string } {
+  const i = text.indexOf(':');
+  const kind = text.slice(0, i) as SelectorKind;
+  if (i < 1 || !SELECTOR_KINDS.includes(kind)) throw new TesseraError('VALIDATION', `selector "${text}": write KIND:VALUE with KIND one of ${SELECTOR_KINDS.join(', ')}`, { field: 'selector' });
+  return { kind, value: text.slice(i + 1) };
+}
+
+function alertRow(a: Alert) {
+  return { alert: a.id, status: a.status, level: a.threatLevel, action: a.action, subject: a.subject.names[0] ?? a.subject.selectors[0]?.value ?? a.subject.entityIds[0] ?? '', case: a.caseId, reviewBy: a.reviewBy };
+}
+
+function hitRow(h: HitReport) {
+  return { hit: h.id, kind: h.kind, priority: h.priority, status: h.status, score: h.score, alert: h.alertId, action: h.recommendedAction, encountered: h.encountered.what, when: h.encountered.when ?? '' };
+}
+
+/** `watch add|list|show|due|review|remove|approve|retry`, `screen FILE`, `hits list|show|decide`. */
+export function registerWatchCommands(program: Command): void {
+  const watch = program.command('watch').description('watchlists: alerts with review timers, four-eyes removal and a post-delisting safety net');
+
+  watch
+    .command('add')
+    .description('issue an alert owned by your agency (review date defaults to one year)')
+    .option('--entity <id...>', 'resolved subject entities (person, phone, document, vehicle…)')
+    .option('--name <name...>', 'names and aliases, any script')
+    .option('--dob <date...>', 'dates of birth (YYYY-MM-DD)')
+    .option('--selector <kind:value...>', `exact selectors (${SELECTOR_KINDS.join(', ')}), e.g. document:P1234567`)
+    .requiredOption('--level <level>', 'threat level on the scale (default S1…S16, lowest first)')
+    .requiredOption('--reasons <text>', 'why the subject is watched')
+    .requiredOption('--action <action>', 'action on encounter: discreet-check, inquiry-check, specific-check, arrest')
+    .option('--grading <code>', 'grading of the assessment, e.g. B2 or adm:C3', 'B2')
+    .option('--review-by <date>', 'review date (YYYY-MM-DD)')
+    .action(async (opts: { entity?: string[]; name?: string[]; dob?: string[]; selector?: string[]; level: string; reasons: string; action: string; grading: string; reviewBy?: string }, cmd: Command) => {
+      await withSession(cmd, async (s) => {
+        const grading = parseGrading(opts.grading);
+        if (!grading) throw new TesseraError('VALIDATION', `grading "${opts.grading}" is not a code like B2 or adm:C3`, { field: 'grading' });
+        const alert = await service(s).addAlert(await s.context(), {
+          subject: { entityIds: opts.entity ?? [], names: opts.name ?? [], birthDates: opts.dob ?? [], selectors: (opts.selector ?? []).map(parseSelector) },
+          threatLevel: opts.level,
+          reasons: opts.reasons,
+          grading,
+          action: opts.action,
+          ...(opts.reviewBy ? { reviewBy: opts.reviewBy } : {}),
+        });
+        if (s.json) return printJson(alert);
+        say(`Alert ${alert.id} issued by ${alert.agency} (level ${alert.threatLevel}, ${alert.action}); review by ${alert.reviewBy}`);
+      });
+    });
+
+  watch
+    .command('list')
+    .description('alerts of your agency')
+    .option('--status <status>', 'active, removal-pending or delisted')
+    .action(async (opts: { status?: string }, cmd: Command) => {
+      await withSession(cmd, async (s) => {
+        const alerts = await service(s).listAlerts(await s.context(), opts.status ? { status: opts.status } : {});
+        if (s.json) return printJson(alerts);
+        printTable(alerts.map(alertRow));
+      });
+    });
+
+  watch
+    .command('show')
+    .argument('<alert>', 'alert id')
+    .description('one alert with its history')
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      await withSession(cmd, async (s) => {
+        const a = await service(s).getAlert(await s.context(), id);
+        if (s.json) return printJson(a);
+        printTable([alertRow(a)]);
+        say(`\nReasons: ${a.reasons}`);
+        say(`Subject: names ${a.subject.names.join(' | ') || '–'}; born ${a.subject.birthDates.join(', ') || '–'}; selectors ${a.subject.selectors.map((x) => `${x.kind}:${x.value}`).join(', ') || '–'}; entities ${a.subject.entityIds.join(', ') || '–'}`);
+        if (a.quietUntil) say(`Post-delisting quiet watch until ${a.quietUntil.slice(0, 10)}`);
+        say('\nHistory:');
+        printTable(a.history.map((h) => ({ at: h.at.slice(0, 19), by: h.by, event: h.kind, assessment: h.assessment ?? '' })), undefined, 80);
+      });
+    });
+
+  watch
+    .command('due')
+    .description('the due-for-review queue: alerts expiring within four months, or lapsed')
+    .action(async (_opts: unknown, cmd: Command) => {
+      await withSession(cmd, async (s) => {
+        const due = await service(s).dueForReview(await s.context());
+        if (s.json) return printJson(due);
+        printTable(due.map((d) => ({ ...alertRow(d.alert), daysLeft: d.daysLeft, overdue: d.overdue ? 'OVERDUE' : '' })));
+      });
+    });
+
+  watch
+    .command('review')
+    .argument('<alert>', 'alert id')
+    .description('documented re-assessment: extend the alert and/or change its level, action or subject')
+    .requiredOption('--assessment <text>', 'the re-assessment (why the alert stays, and what changed)')
+    .option('--extend', 'extend the validity by the review period (one year)')
+    .option('--review-by <date>', 'extend to this date instead (YYYY-MM-DD)')
+    .option('--level <level>', 'new threat level')
+    .option('--action <action>', 'new action on encounter')
+    .option('--name <name...>', 'add names or aliases')
+    .option('--selector <kind:value...>', 'add selectors')
+    .action(async (id: string, opts: { assessment: string; extend?: boolean; reviewBy?: string; level?: string; action?: string; name?: string[]; selector?: string[] }, cmd: Command) => {
+      await withSession(cmd, async (s) => {
+        const a = await service(s).reviewAlert(await s.context(), id, {
+          assessment: opts.assessment,
+          ...(opts.extend ? { extend: true } : {}),
+          ...(opts.reviewBy ? { reviewBy: opts.reviewBy } : {}),
+          ...(opts.level ? { threatLevel: opts.level } : {}),
+          ...(opts.action ? { action: opts.action } : {}),
+          ...(opts.name ? { addNames: opts.name } : {}),
+          ...(opts.selector ? { addSelectors: opts.selector.map(parseSelector) } : {}),
+        });
+        if (s.json) return printJson(a);
+        say(`Alert ${a.id} re-assessed: level ${a.threatLevel}, ${a.action}, review by ${a.reviewBy}`);
+      });
+    });
+
+  watch
+    .command('remove')
+    .argument('<alert>', 'alert id')
+    .description('ask for removal with a documented re-assessment (a supervisor must approve: four eyes)')
+    .requiredOption('--assessment <text>', 'why the subject no longer needs an alert')
+    .action(async (id: string, opts: { assessment: string }, cmd: Command) => {
+      await withSession(cmd, async (s) => {
+        const a = await service(s).requestRemoval(await s.context(), id, opts.assessment);
+        if (s.json) return printJson(a);
+        say(`Removal of ${a.id} requested by ${a.removal?.requestedBy}; waiting for a second person's approval`);
+      });
+    });
+
+  watch
+    .command('approve')
+    .argument('<alert>', 'alert id')
+    .description('four-eyes decision on a pending removal (a supervisor other than the requester)')
+    .requiredOption('--note <text>', 'why the removal is approved or rejected')
+    .option('--reject', 'reject the removal: the alert stays active')
+    .action(async (id: string, opts: { note: string; reject?: boolean }, cmd: Command) => {
+      await withSession(cmd, async (s) => {
+        const a = await service(s).decideRemoval(await s.context(), id, !opts.reject, opts.note);
+        if (s.json) return printJson(a);
+        say(a.status === 'delisted' ? `Alert ${a.id} removed; the subject stays on the quiet watch until ${a.quietUntil?.slice(0, 10)}` : `Removal of ${a.id} rejected; the alert stays active`);
+      });
+    });
+
+  watch
+    .command('retry')
+    .description('retry screening work that failed during ingest')
+    .action(async (_opts: unknown, cmd: Command) => {
+      await withSession(cmd, async (s) => {
+        const r = await service(s).retryPending();
+        if (s.json) return printJson(r);
+        say(`Retried ${r.retried}; still pending ${r.stillPending}`);
+      });
+    });
+
+  program
+    .command('screen')
+    .argument('<file>', 'records to screen: JSON Lines of TravelEvent-like objects (travellerName, travellerBirthDate, documentNumber, origin, destination, departure, carrier, phone, email…)')
+    .option('--mapping <name>', 'input mapping (only the built-in "travel-jsonl" until the ingest mapping engine is exposed)', 'travel-jsonl')
+    .description('batch screening against every alert in force; hits go to the issuing agencies’ inboxes')
+    .action(async (file: string, opts: { mapping: string }, cmd: Command) => {
+      if (opts.mapping !== 'travel-jsonl') {
+        throw new TesseraError('VALIDATION', `mapping "${opts.mapping}" is not available to screening yet: use --mapping travel-jsonl (JSON Lines of TravelEvent-like records)`, { field: 'mapping' });
+      }
+      if (!existsSync(file)) throw new TesseraError('NOT_FOUND', `no such file: ${file}`, { record: file });
+      await withSession(cmd, async (s) => {
+        const ctx = await s.context();
+        const w = service(s);
+        const errors: { line: number; field?: string; message: string }[] = [];
+        const totals = { records: 0, hits: 0, notices: 0, suppressed: 0, duplicates: 0 };
+        let batch: ScreeningSubject[] = [];
+        const flush = async () => {
+          if (batch.length === 0) return;
+          const r = await w.screenRecords(ctx, batch, { file });
+          totals.records += r.records;
+          totals.hits += r.hits;
+          totals.notices += r.notices;
+          totals.suppressed += r.suppressed;
+          totals.duplicates += r.duplicates;
+          batch = [];
+        };
+        let lineNo = 0;
+        const by = `${ctx.userId} (${file})`;
+        for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+          lineNo++;
+          if (line.trim() === '') continue;
+          try {
+            let value: unknown;
+            try {
+              value = JSON.parse(line);
+            } catch {
+              throw new TesseraError('VALIDATION', `line ${lineNo}: not JSON`, { record: `line ${lineNo}` });
+            }
+            batch.push(travelSubject(value, `${file}:${lineNo}`, by));
+          } catch (e) {
+            if (!isTesseraError(e)) throw e;
+            errors.push({ line: lineNo, ...(e.field ? { field: e.field } : {}), message: e.message });
+            continue;
+          }
+          if (batch.length >= 1_000) await flush();
+        }
+        await flush();
+        const result = { file, ...totals, rejected: errors.length, errors: errors.slice(0, 100) };
+        if (s.json) return printJson(result);
+        say(`Screened ${totals.records} records from ${file}: ${totals.hits} hits, ${totals.notices} post-delisting notices, ${totals.suppressed} suppressed by earlier false-positive decisions, ${errors.length} rejected`);
+        for (const e of errors.slice(0, 20)) say(`  rejected ${e.message}`);
+        if (errors.length > 20) say(`  … and ${errors.length - 20} more (use --json)`);
+      });
+    });
+
+  const hits = program.command('hits').description('hit reports in your agency’s inbox; a person decides each one');
+  hits
+    .command('list')
+    .description('hits and post-delisting notices on your agency’s alerts')
+    .option('--status <status>', 'open, confirmed, false-positive, needs-info')
+    .option('--kind <kind>', 'hit or notice')
+    .option('--alert <id>', 'one alert')
+    .action(async (opts: { status?: string; kind?: string; alert?: string }, cmd: Command) => {
+      await withSession(cmd, async (s) => {
+        const list = await service(s).listHits(await s.context(), { ...(opts.status ? { status: opts.status } : {}), ...(opts.kind ? { kind: opts.kind } : {}), ...(opts.alert ? { alertId: opts.alert } : {}) });
+        if (s.json) return printJson(list);
+        printTable(list.map(hitRow));
+      });
+    });
+
+  hits
+    .command('decide')
+    .argument('<hit>', 'hit id')
+    .requiredOption('--decision <decision>', 'confirmed, false-positive or needs-info')
+    .requiredOption('--note <text>', 'why (kept with the decision)')
+    .description('decide a hit; a false positive is remembered and not raised again unless the data change')
+    .action(async (id: string, opts: { decision: string; note: string }, cmd: Command) => {
+      await withSession(cmd, async (s) => {
+        const h = await service(s).decideHit(await s.context(), id, opts.decision, opts.note);
+        if (s.json) return printJson(h);
+        say(`Hit ${h.id}: ${h.status}`);
+      });
+    });
+}
