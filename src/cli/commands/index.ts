@@ -6,7 +6,6 @@ import { registerResolveCommands } from './resolve.js';
 import { registerScenarioCommands } from './scenario.js';
 import { registerServeCommands } from './serve.js';
 import { registerWatchCommands } from './watch.js';
-import { registerWatchCommands } from './watch.js';
 
 /**
  * Every capability registers its commands here (one line each), so `main.ts` stays small.
@@ -19,6 +18,5 @@ export function registerAll(program: Command): void {
   registerResolveCommands(program);
   registerScenarioCommands(program);
   registerServeCommands(program);
-  registerWatchCommands(program);
   registerWatchCommands(program);
 }
