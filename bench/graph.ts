@@ -1,0 +1,236 @@
+/**
+ * Graph benchmarks (issue 7): exact betweenness on gnm(5000, 15000), communities on
+ * gnm(100000, 300000), 3-hop neighbourhood latency on a 1M-edge network. Peers run in the same
+ * process (graphology) or through /usr/bin/python3 (networkx, igraph from Debian) when installed;
+ * without them the bench still runs and says which peers were missing.
+ *
+ *   npx tsx bench/graph.ts            # networkx betweenness is extrapolated from 200 sources
+ *   npx tsx bench/graph.ts --full     # also full networkx runs (minutes)
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import type GraphologyModule from 'graphology';
+import type LouvainModule from 'graphology-communities-louvain';
+import type BetweennessModule from 'graphology-metrics/centrality/betweenness.js';
+import { betweenness, buildNetwork, csrFromPairs, type GraphEdge, type GraphNode, gnm, leiden, louvain, mulberry32, neighbourhood } from '../src/graph/index.js';
+import { percentile, timeMs, writeResult } from './_util.js';
+
+// graphology ships CommonJS with `export default` typings, which NodeNext types as a namespace: load via require.
+const require = createRequire(import.meta.url);
+const Graph = require('graphology') as typeof GraphologyModule.default;
+const louvainGraphology = require('graphology-communities-louvain') as typeof LouvainModule.default;
+const betweennessGraphology = require('graphology-metrics/centrality/betweenness') as typeof BetweennessModule.default;
+
+const full = process.argv.includes('--full');
+const work = mkdtempSync(join(tmpdir(), 'tessera-graph-bench-'));
+
+/** Runs a Python peer script; returns its JSON output, or undefined (with the reason) when unavailable. */
+function python(script: string, args: string[]): { ok: true; out: Record<string, number> } | { ok: false; reason: string } {
+  for (const exe of ['/usr/bin/python3', 'python3']) {
+    const r = spawnSync(exe, ['-c', script, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 30 * 60_000 });
+    if (r.error !== undefined) continue;
+    if (r.status !== 0) {
+      if (/ModuleNotFoundError|ImportError/.test(r.stderr)) continue;
+      return { ok: false, reason: r.stderr.trim().split('\n').pop() ?? 'failed' };
+    }
+    return { ok: true, out: JSON.parse(r.stdout) as Record<string, number> };
+  }
+  return { ok: false, reason: 'not installed (apt-get install python3-networkx python3-igraph)' };
+}
+
+function writeEdges(name: string, src: Int32Array, dst: Int32Array): string {
+  const path = join(work, name);
+  const lines: string[] = [];
+  for (let i = 0; i < src.length; i++) lines.push(`${src[i]} ${dst[i]}`);
+  writeFileSync(path, lines.join('\n'));
+  return path;
+}
+
+const PY_READ = `
+import json, sys, time
+path, n = sys.argv[1], int(sys.argv[2])
+edges = [tuple(map(int, l.split())) for l in open(path)]
+`;
+const PY_IGRAPH_BETWEENNESS = `${PY_READ}
+import igraph as ig
+g = ig.Graph(n=n, edges=edges)
+t = time.perf_counter(); b = g.betweenness(directed=False); ms = (time.perf_counter() - t) * 1000
+scale = 2 / ((n - 1) * (n - 2))
+json.dump({'ms': ms, 'values': [x * scale for x in b]}, sys.stdout)
+`;
+const PY_NETWORKX_BETWEENNESS = `${PY_READ}
+import networkx as nx
+g = nx.Graph(); g.add_nodes_from(range(n)); g.add_edges_from(edges)
+k = int(sys.argv[3])
+t = time.perf_counter()
+if k >= n:
+    b = nx.betweenness_centrality(g)
+else:
+    b = nx.betweenness_centrality(g, k=k, seed=1)
+ms = (time.perf_counter() - t) * 1000
+json.dump({'ms': ms * n / min(k, n), 'sources': min(k, n)}, sys.stdout)
+`;
+const PY_IGRAPH_COMMUNITIES = `${PY_READ}
+import igraph as ig
+g = ig.Graph(n=n, edges=edges)
+out = {}
+t = time.perf_counter(); p = g.community_leiden(objective_function='modularity', n_iterations=2); out['leidenMs'] = (time.perf_counter() - t) * 1000; out['leidenQ'] = g.modularity(p.membership)
+json.dump(out, sys.stdout)
+`;
+const PY_NETWORKX_LOUVAIN = `${PY_READ}
+import networkx as nx
+g = nx.Graph(); g.add_nodes_from(range(n)); g.add_edges_from(edges)
+t = time.perf_counter(); p = nx.community.louvain_communities(g, seed=1); ms = (time.perf_counter() - t) * 1000
+json.dump({'ms': ms, 'q': nx.community.modularity(g, p)}, sys.stdout)
+`;
+
+const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+const results: Record<string, unknown> = { threads: availableParallelism() };
+const summary: string[] = [];
+
+// 1. Exact betweenness, gnm(5000, 15000).
+{
+  const n = 5000;
+  const { src, dst } = gnm(n, 15_000, 42);
+  const csr = csrFromPairs(n, src, dst);
+  const path = writeEdges('btw.txt', src, dst);
+  await betweenness(csr, { threads: 1, samples: 50 }); // warm the JIT
+  const single = await timeMs(() => betweenness(csr, { threads: 1 }));
+  const parallel = await timeMs(() => betweenness(csr));
+  const g = new Graph({ type: 'undirected' });
+  for (let i = 0; i < n; i++) g.addNode(String(i));
+  for (let i = 0; i < src.length; i++) g.addEdge(String(src[i]), String(dst[i]));
+  const graphology = await timeMs(() => betweennessGraphology(g, { normalized: true }));
+  let graphologyDiff = 0;
+  for (let i = 0; i < n; i++) graphologyDiff = Math.max(graphologyDiff, Math.abs(graphology.value[String(i)]! - parallel.value.values[i]!));
+  const ig = python(PY_IGRAPH_BETWEENNESS, [path, String(n)]);
+  const nx = python(PY_NETWORKX_BETWEENNESS, [path, String(n), String(full ? n : 200)]);
+  let igraphDiff: number | undefined;
+  if (ig.ok) {
+    const values = (ig.out as unknown as { values: number[] }).values;
+    igraphDiff = 0;
+    for (let i = 0; i < n; i++) igraphDiff = Math.max(igraphDiff, Math.abs(values[i]! - parallel.value.values[i]!));
+  }
+  results.betweenness = {
+    graph: 'gnm(5000, 15000)',
+    tesseraMs: parallel.ms,
+    tesseraSingleThreadMs: single.ms,
+    graphologyMs: graphology.ms,
+    graphologyMaxAbsDiff: graphologyDiff,
+    igraphMs: ig.ok ? ig.out.ms : null,
+    igraphMaxAbsDiff: igraphDiff ?? null,
+    ratioToIgraph: ig.ok ? parallel.ms / ig.out.ms! : null,
+    networkxMs: nx.ok ? nx.out.ms : null,
+    networkxExtrapolatedFromSources: nx.ok && nx.out.sources! < n ? nx.out.sources : null,
+    peersMissing: [ig.ok ? null : `igraph: ${ig.reason}`, nx.ok ? null : `networkx: ${nx.reason}`].filter((x) => x !== null),
+  };
+  summary.push(
+    `betweenness gnm(5000,15000): tessera ${fmt(parallel.ms)} (${availableParallelism()} threads; 1 thread ${fmt(single.ms)})` +
+      (ig.ok ? `, igraph ${fmt(ig.out.ms!)} → ratio ${(parallel.ms / ig.out.ms!).toFixed(2)}x, max |Δ| vs igraph ${igraphDiff!.toExponential(1)}` : `, igraph: ${ig.reason}`) +
+      `, graphology ${fmt(graphology.ms)} (max |Δ| ${graphologyDiff.toExponential(1)})` +
+      (nx.ok ? `, networkx ${fmt(nx.out.ms!)}${nx.out.sources! < n ? ` (extrapolated from ${nx.out.sources} sources)` : ''}` : `, networkx: ${nx.reason}`),
+  );
+}
+
+// 2. Communities, gnm(100000, 300000).
+{
+  const n = 100_000;
+  const { src, dst } = gnm(n, 300_000, 42);
+  const csr = csrFromPairs(n, src, dst);
+  const path = writeEdges('comm.txt', src, dst);
+  leiden(csrFromPairs(2000, ...Object.values(gnm(2000, 6000, 1)) as [Int32Array, Int32Array])); // warm-up
+  const runs = 3;
+  const best = <T extends { modularity: number }>(f: () => T): { ms: number; q: number } => {
+    let ms = Number.POSITIVE_INFINITY;
+    let q = 0;
+    for (let r = 0; r < runs; r++) {
+      const t = performance.now();
+      const out = f();
+      ms = Math.min(ms, performance.now() - t);
+      q = out.modularity;
+    }
+    return { ms, q };
+  };
+  const ld = best(() => leiden(csr));
+  const lv = best(() => louvain(csr));
+  const g = new Graph({ type: 'undirected' });
+  for (let i = 0; i < n; i++) g.addNode(String(i));
+  for (let i = 0; i < src.length; i++) g.addEdge(String(src[i]), String(dst[i]));
+  const gl = await timeMs(() => louvainGraphology.detailed(g, { rng: mulberry32(1) }));
+  const ig = python(PY_IGRAPH_COMMUNITIES, [path, String(n)]);
+  const nx = full ? python(PY_NETWORKX_LOUVAIN, [path, String(n)]) : ({ ok: false, reason: 'skipped (takes minutes; run with --full)' } as const);
+  results.communities = {
+    graph: 'gnm(100000, 300000)',
+    leidenMs: ld.ms,
+    leidenModularity: ld.q,
+    louvainMs: lv.ms,
+    louvainModularity: lv.q,
+    graphologyLouvainMs: gl.ms,
+    graphologyLouvainModularity: gl.value.modularity,
+    igraph: ig.ok ? ig.out : null,
+    networkxLouvain: nx.ok ? nx.out : null,
+    peersMissing: [ig.ok ? null : `igraph: ${ig.reason}`, nx.ok ? null : `networkx: ${nx.reason}`].filter((x) => x !== null),
+  };
+  summary.push(
+    `communities gnm(100000,300000): tessera Leiden ${fmt(ld.ms)} Q=${ld.q.toFixed(4)}, Louvain ${fmt(lv.ms)} Q=${lv.q.toFixed(4)}; ` +
+      (ig.ok
+        ? `igraph Leiden ${fmt(ig.out.leidenMs!)} Q=${ig.out.leidenQ!.toFixed(4)} (ratio ${(ld.ms / ig.out.leidenMs!).toFixed(2)}x); `
+        : `igraph: ${ig.reason}; `) +
+      `graphology Louvain ${fmt(gl.ms)} Q=${gl.value.modularity.toFixed(4)}` +
+      (nx.ok ? `; networkx Louvain ${fmt(nx.out.ms!)} Q=${nx.out.q!.toFixed(4)}` : `; networkx: ${nx.reason}`),
+  );
+}
+
+// 3. 3-hop neighbourhood on a 1M-edge network with kinds and times.
+{
+  const n = 250_000;
+  const m = 1_000_000;
+  const { src, dst } = gnm(n, m, 7);
+  const kinds = ['Communication', 'Associate', 'Family', 'Meeting', 'SharedPhone', 'CoTravel'];
+  const random = mulberry32(3);
+  const nodes: GraphNode[] = Array.from({ length: n }, (_, i) => ({ id: `xx-bench:${i}`, kind: i % 10 === 0 ? 'Phone' : 'Person' }));
+  const t2020 = Date.parse('2020-01-01T00:00:00Z');
+  const edges: GraphEdge[] = Array.from({ length: m }, (_, i) => {
+    const first = t2020 + Math.floor(random() * 1500) * 86_400_000;
+    return {
+      source: nodes[src[i]!]!.id,
+      target: nodes[dst[i]!]!.id,
+      kind: kinds[i % kinds.length]!,
+      weight: 1 + Math.floor(random() * 10),
+      first,
+      last: first + Math.floor(random() * 60) * 86_400_000,
+      evidence: [`st${i}`],
+    };
+  });
+  const build = await timeMs(() => buildNetwork(nodes, edges));
+  const net = build.value;
+  const sample = (filter?: Parameters<typeof neighbourhood>[2]): { p50: number; p95: number; meanNodes: number } => {
+    const times: number[] = [];
+    let total = 0;
+    const pick = mulberry32(11);
+    for (let q = 0; q < 220; q++) {
+      const id = nodes[Math.floor(pick() * n)]!.id;
+      const t = performance.now();
+      const r = neighbourhood(net, id, { hops: 3, maxNodes: 100_000, ...filter });
+      if (q >= 20) {
+        times.push(performance.now() - t);
+        total += r.nodes.length;
+      }
+    }
+    return { p50: percentile(times, 50), p95: percentile(times, 95), meanNodes: total / times.length };
+  };
+  const plain = sample();
+  const filtered = sample({ filter: { kinds: ['Communication', 'Meeting', 'Associate'], from: '2021-01-01', to: '2022-12-31', minWeight: 3 } });
+  results.neighbourhood = { graph: `gnm(${n}, ${m}) with kinds, weights, times`, buildMs: build.ms, threeHop: plain, threeHopFiltered: filtered };
+  summary.push(
+    `3-hop neighbourhood on ${m / 1e6}M edges: p50 ${fmt(plain.p50)}, p95 ${fmt(plain.p95)} (${plain.meanNodes.toFixed(0)} nodes on average); ` +
+      `filtered p95 ${fmt(filtered.p95)} (${filtered.meanNodes.toFixed(0)} nodes); network build ${fmt(build.ms)}`,
+  );
+}
+
+rmSync(work, { recursive: true, force: true });
+const file = writeResult('graph', results);
+process.stdout.write(`\n${summary.join('\n')}\n\nwrote ${file}\n`);
