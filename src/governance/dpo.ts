@@ -222,8 +222,12 @@ export function formatDpoReport(r: DpoReport): string {
   for (const b of r.bulkExportAttempts.slice(0, 50)) lines.push(`  #${b.seq} ${b.at} ${b.userId} ${b.action}: ${b.reason}`);
   if (!r.bulkExportAttempts.length) lines.push('  (none)');
   h('Expired reviews');
-  for (const e of r.expiredReviews.slice(0, 50)) lines.push(`  ${e.entityId} · ${e.ruleId} · due since ${e.dueSince}${e.overdue ? ' · OVERDUE (past retention)' : ''}`);
-  if (!r.expiredReviews.length) lines.push('  (none)');
+  const overdue = r.expiredReviews.filter((e) => e.overdue);
+  const byRule = new Map<string, number>();
+  for (const e of r.expiredReviews) byRule.set(e.ruleId, (byRule.get(e.ruleId) ?? 0) + 1);
+  lines.push(`  ${r.expiredReviews.length} undecided reviews (${[...byRule].map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}); ${overdue.length} overdue by more than ${REVIEW_GRACE_DAYS} days (data past retention)`);
+  for (const e of (overdue.length ? overdue : r.expiredReviews).slice(0, 10)) lines.push(`  ${e.entityId} · ${e.ruleId} · due since ${e.dueSince}${e.overdue ? ' · OVERDUE' : ''}`);
+  if (r.expiredReviews.length > 10) lines.push('  … (`tessera retention reviews` lists them all)');
   h('Data past retention (not yet applied)');
   lines.push(`  ${r.pastRetention.depersonalisePending} statements awaiting depersonalisation, ${r.pastRetention.deletePending} awaiting deletion`);
   for (const x of r.pastRetention.held) lines.push(`  held: ${x.entityId} (${x.ruleId}, ${x.statements} statements) — active alert ${x.alert.alertId}`);

@@ -35,8 +35,8 @@ const TRAVEL_IDENTIFYING = ['traveller', 'travellerName', 'travellerBirthDate', 
 
 /** Defaults of issue 9 (contacts reviewed after 1 year, suspects after 3, travel masked after 6 months, deleted after 5 years). */
 export const DEFAULT_RETENTION_RULES: readonly RetentionRule[] = [
-  { id: 'contact-review', title: 'Contacts and associates reviewed after one year', basis: 'LED Art. 5 and 6(c)', subjectCategories: ['contact'], schemas: [], props: [], action: 'review', afterDays: 365 },
-  { id: 'suspect-review', title: 'Suspects reviewed after three years', basis: 'LED Art. 5 and 6(a)', subjectCategories: ['suspect'], schemas: [], props: [], action: 'review', afterDays: 3 * 365 },
+  { id: 'contact-review', title: 'Contacts and associates reviewed after one year', basis: 'LED Art. 5 and 6(c)', subjectCategories: ['contact'], schemas: ['Person'], props: [], action: 'review', afterDays: 365 },
+  { id: 'suspect-review', title: 'Suspects reviewed after three years', basis: 'LED Art. 5 and 6(a)', subjectCategories: ['suspect'], schemas: ['Person'], props: [], action: 'review', afterDays: 3 * 365 },
   {
     id: 'travel-depersonalise',
     title: 'Travel records depersonalised after six months (names and documents masked)',
@@ -229,17 +229,26 @@ export async function runRetention(gov: Governance, options: RetentionOptions = 
     for (const { rule } of maskable) perRule.set(rule.id, (perRule.get(rule.id) ?? 0) + 1);
     for (const [ruleId, n] of perRule) skipped.push({ ruleId, statements: n, reason: 'no re-identification key installed (run `tessera retention keygen`): values cannot be sealed, so they were not masked' });
   } else if (publicKey) {
-    for (const { s, rule } of maskable) {
+    // Batches of 500 statements per transaction: each masked value and its sealed original commit together.
+    for (let i = 0; i < maskable.length; i += 500) {
+      const part = maskable.slice(i, i + 500);
       if (!dryRun) {
-        const record: DepersonalisedRecord = { statementId: s.id, entityId: s.entityId, schema: s.schema, prop: s.prop, ruleId: rule.id, at: now.toISOString(), sealed: sealOriginal(publicKey, s.id, { value: s.value, original: s.original ?? null }) };
+        const sealed = part.map(({ s, rule }) => ({
+          s,
+          record: { statementId: s.id, entityId: s.entityId, schema: s.schema, prop: s.prop, ruleId: rule.id, at: now.toISOString(), sealed: sealOriginal(publicKey, s.id, { value: s.value, original: s.original ?? null }) } satisfies DepersonalisedRecord,
+        }));
         await store.transaction(async (tx) => {
-          await tx.putRecord(DEPERSONALISED, s.id, record, { entity: s.entityId, rule: rule.id });
-          await tx.updateStatementValue(s.id, maskFor(s.id), null);
+          for (const { s, record } of sealed) {
+            await tx.putRecord(DEPERSONALISED, s.id, record, { entity: s.entityId, rule: record.ruleId });
+            await tx.updateStatementValue(s.id, maskFor(s.id), null);
+          }
         });
       }
-      byRule.get(rule.id)!.applied++;
-      masked.push(s.entityId);
-      depersonalised++;
+      for (const { s, rule } of part) {
+        byRule.get(rule.id)!.applied++;
+        masked.push(s.entityId);
+        depersonalised++;
+      }
     }
   }
 
@@ -258,16 +267,21 @@ export async function runRetention(gov: Governance, options: RetentionOptions = 
 
   // Reviews: keep the date an entity first fell due; a "keep" decision postpones until its next review.
   const reviewsDue: { entityId: string; ruleId: string; dueSince: string; overdue: boolean }[] = [];
+  const existingReviews = new Map((await store.findRecords<ReviewRecord>(REVIEWS)).map((r) => [r.id, r.body]));
+  const newlyDue: [string, ReviewRecord][] = [];
   for (const [key, due] of reviewDue) {
-    const existing = (await store.getRecord<ReviewRecord>(REVIEWS, key))?.body;
+    const existing = existingReviews.get(key);
     if (existing?.status === 'kept' && existing.nextReview && Date.parse(existing.nextReview) > now.getTime()) continue;
     const dueSince = existing?.status === 'due' ? existing.dueSince : now.toISOString();
-    if (!dryRun && existing?.status !== 'due') {
-      await store.putRecord<ReviewRecord>(REVIEWS, key, { entityId: due.entityId, ruleId: due.ruleId, status: 'due', dueSince }, { entity: due.entityId, rule: due.ruleId, status: 'due' });
-    }
+    if (existing?.status !== 'due') newlyDue.push([key, { entityId: due.entityId, ruleId: due.ruleId, status: 'due', dueSince }]);
     const stat = byRule.get(due.ruleId);
     if (stat) stat.applied++;
     reviewsDue.push({ ...due, dueSince, overdue: now.getTime() - Date.parse(dueSince) > REVIEW_GRACE_DAYS * DAY });
+  }
+  if (!dryRun && newlyDue.length) {
+    await store.transaction(async (tx) => {
+      for (const [key, r] of newlyDue) await tx.putRecord<ReviewRecord>(REVIEWS, key, r, { entity: r.entityId, rule: r.ruleId, status: 'due' });
+    });
   }
 
   const report: RetentionReport = {
