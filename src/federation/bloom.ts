@@ -33,9 +33,9 @@ export interface BloomEncoderOptions {
   readonly balanced?: boolean;
   /** Salting of name tokens (default `none`). */
   readonly salt?: 'none' | 'birth-year';
-  /** Bit positions per name bigram (default 10). */
+  /** Bit positions per name bigram (default 8; chosen on FEBRL 1, see docs/federation.md). */
   readonly nameHashes?: number;
-  /** Bit positions per date-of-birth token (default 12). */
+  /** Bit positions per date-of-birth token (default 24: a date agreeing is strong evidence). */
   readonly dobHashes?: number;
 }
 
@@ -61,8 +61,8 @@ export class BloomEncoder {
   constructor(options: BloomEncoderOptions) {
     const secret = typeof options.secret === 'string' ? Buffer.from(options.secret, 'utf8') : Buffer.from(options.secret);
     if (secret.length < 16) throw new TesseraError('CONFIG', 'the linkage secret must be at least 16 bytes', { field: 'secret' });
-    const nameHashes = options.nameHashes ?? 10;
-    const dobHashes = options.dobHashes ?? 12;
+    const nameHashes = options.nameHashes ?? 8;
+    const dobHashes = options.dobHashes ?? 24;
     for (const [field, k] of [['nameHashes', nameHashes], ['dobHashes', dobHashes]] as const) {
       if (!Number.isInteger(k) || k < (field === 'nameHashes' ? 1 : 0) || k > MAX_HASHES) throw invalid(`must be an integer 0–${MAX_HASHES}`, undefined, field);
     }
