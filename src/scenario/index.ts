@@ -9,3 +9,7 @@ export { generateScenario, type Scenario, type ScenarioAgency, type ScenarioCase
 export type { MentionTruth, MentionType, ScenarioReport } from './reports.js';
 export { SCENARIO_SIZES, type ScenarioSize } from './world.js';
 export { readScenario, writeScenario, SCENARIO_FORMAT, type ScenarioManifest, type ScenarioProgress, type ScenarioReader, type WriteOptions } from './writer.js';
+// Name toolkit: the invented name tables and the agency-style renderer, for tests and benchmarks of
+// other areas (name matching, screening) that need fresh variant pairs.
+export { NAME_TABLES, canonicalName, drawName, renderName, typo, type NameEntry, type Origin, type RenderedName, type RenderOptions, type Script, type TrueName } from './names.js';
+export { Rng } from './rng.js';
