@@ -25,11 +25,15 @@ const ColumnTarget = z.union([
   }),
 ]);
 
-/** A CSV-to-Person mapping: which column is the id, and which columns feed which properties. */
+/**
+ * A CSV-to-Person mapping: which column is the id, and which columns feed which properties. When two
+ * files with different layouts are linked, `file2` gives the second file's id and columns.
+ */
 export const MatchMapping = z.object({
   schema: z.enum(SCHEMA_NAMES).default('Person'),
   id: z.string().min(1),
   columns: z.record(z.string(), ColumnTarget),
+  file2: z.object({ id: z.string().min(1), columns: z.record(z.string(), ColumnTarget) }).optional(),
 });
 export type MatchMapping = z.infer<typeof MatchMapping>;
 
@@ -77,7 +81,7 @@ export function parseMapping(doc: unknown): { mapping: MatchMapping; specs: Fiel
   }
   const mapping = r.data;
   const specs = new Map<string, FieldSpec>();
-  for (const [column, target] of Object.entries(mapping.columns)) {
+  for (const [column, target] of [...Object.entries(mapping.columns), ...Object.entries(mapping.file2?.columns ?? {})]) {
     const property = typeof target === 'string' ? target : target.property;
     const kind = typeof target === 'string' ? kindOf(mapping.schema, property) : (target.kind ?? kindOf(mapping.schema, property));
     const prev = specs.get(property);
@@ -88,9 +92,9 @@ export function parseMapping(doc: unknown): { mapping: MatchMapping; specs: Fiel
   return { mapping, specs: [...specs.values()] };
 }
 
-function columnsOf(mapping: MatchMapping, specs: readonly FieldSpec[]): Column[] {
+function columnsOf(columns: MatchMapping['columns'], specs: readonly FieldSpec[]): Column[] {
   const kinds = new Map(specs.map((s) => [s.name, s.kind]));
-  return Object.entries(mapping.columns).map(([column, target]) => {
+  return Object.entries(columns).map(([column, target]) => {
     const field = typeof target === 'string' ? target : target.property;
     return { column, field, kind: kinds.get(field) ?? 'exact', format: typeof target === 'string' ? undefined : target.format };
   });
@@ -127,18 +131,21 @@ export function dateFromFormat(value: string, format: DateFormat): string | unde
  * unparseable dates become missing values (counted in `issues`).
  */
 export function recordsFromRows(rows: readonly Readonly<Record<string, string>>[], mapping: MatchMapping, specs: readonly FieldSpec[], source = 0): { records: ResolveRecord[]; issues: string[] } {
-  const cols = columnsOf(mapping, specs);
+  // The second file of a link uses `file2` when the mapping gives one.
+  const layout = source === 1 && mapping.file2 ? mapping.file2 : mapping;
+  const idColumn = layout.id;
+  const cols = columnsOf(layout.columns, specs);
   const issues: string[] = [];
   const records: ResolveRecord[] = [];
   const first = rows[0];
   if (first) {
-    for (const c of [mapping.id, ...cols.map((x) => x.column)]) {
+    for (const c of [idColumn, ...cols.map((x) => x.column)]) {
       if (!(c in first)) throw invalid(`column "${c}" named in the mapping is not in the file (columns: ${Object.keys(first).join(', ')})`, undefined, c);
     }
   }
   rows.forEach((row, n) => {
-    const id = (row[mapping.id] ?? '').trim();
-    if (id === '') throw invalid(`row ${n + 2}: empty id column "${mapping.id}"`, `row ${n + 2}`, mapping.id);
+    const id = (row[idColumn] ?? '').trim();
+    if (id === '') throw invalid(`row ${n + 2}: empty id column "${idColumn}"`, `row ${n + 2}`, idColumn);
     const props: Record<string, string[]> = {};
     for (const c of cols) {
       let v = (row[c.column] ?? '').trim();

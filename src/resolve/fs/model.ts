@@ -51,9 +51,9 @@ export interface TrainOptions {
 }
 
 /**
- * Documented defaults used when EM does not converge or degenerates: agreement on the best level is
- * 95 % likely for a match, spread over the rest; λ = 0.01 of candidate pairs. (Same order as the
- * starting values Splink documents; see docs/resolve.md.)
+ * Documented default m, used to start EM and when EM does not converge or degenerates: agreement on
+ * the best level is 85–95 % likely for a match, the rest spread over the other levels (the same order
+ * as the starting values Splink documents; see docs/resolve.md). λ = 0.01 when there are no pairs.
  */
 export function defaultM(kind: FieldKind): number[] {
   const n = LEVELS[kind].length - 1;
@@ -62,6 +62,20 @@ export function defaultM(kind: FieldKind): number[] {
   return [0, 0.85, 0.08, 0.04, 0.03];
 }
 export const DEFAULT_LAMBDA = 0.01;
+
+/**
+ * Prior u (agreement among non-matches) per level, used as pseudo-counts when estimating u from
+ * random pairs, so that small files do not produce wild u values: best level 1 %, intermediate
+ * levels a few %, the rest "far".
+ */
+export function defaultU(kind: FieldKind): number[] {
+  const n = LEVELS[kind].length - 1;
+  if (n === 2) return [0, 0.05, 0.95];
+  if (n === 3) return [0, 0.01, 0.02, 0.97];
+  return [0, 0.01, 0.02, 0.07, 0.9];
+}
+/** Weight (in pairs) of the prior u when random pairs are few. */
+const U_PRIOR_PAIRS = 20;
 
 /** Small deterministic PRNG (mulberry32) for sampling random pairs reproducibly. */
 function rng(seed: number): () => number {
@@ -86,7 +100,7 @@ function normalise(v: number[]): number[] {
 /** u from random pairs: nearly all random pairs are non-matches (Splink's "u from random sampling"). */
 export function estimateU(prepared: PreparedRecords, samples: number, seed: number): number[][] {
   const n = prepared.ids.length;
-  const counts = prepared.fields.map((f) => new Array<number>(LEVELS[f.spec.kind].length).fill(1));
+  const counts = prepared.fields.map((f) => defaultU(f.spec.kind).map((x, l) => (l === 0 ? 0 : x * U_PRIOR_PAIRS)));
   const rand = rng(seed);
   if (n < 2) return counts.map(normalise);
   let taken = 0;
@@ -216,10 +230,34 @@ export function trainModel(prepared: PreparedRecords, levels: Uint8Array, opts: 
     pairs === 0
       ? 'no candidate pairs: EM not run, documented defaults used'
       : !converged
-        ? `EM did not converge in ${maxIter} iterations: documented defaults used`
+        ? `EM did not converge in ${maxIter} iterations: documented default m used, u from random pairs, λ re-estimated`
         : degenerate
-          ? `EM converged to a degenerate solution (λ=${lambda.toExponential(2)}): documented defaults used`
+          ? `EM converged to a degenerate solution (λ=${lambda.toExponential(2)}): documented default m used, u from random pairs, λ re-estimated`
           : `EM converged in ${iterations} iterations`;
+  // Fallback: m at the documented defaults, u from random pairs, and λ alone re-estimated by EM with
+  // m and u fixed (a one-parameter EM always converges); the documented λ default if there are no pairs.
+  let fallbackLambda = DEFAULT_LAMBDA;
+  if (fallback && pairs > 0) {
+    const dm = specs.map((s) => defaultM(s.kind));
+    for (let it = 0; it < 200; it++) {
+      let mass = 0;
+      for (const pat of patterns) {
+        let pm = fallbackLambda;
+        let pu = 1 - fallbackLambda;
+        for (let k = 0; k < F; k++) {
+          const l = pat.levels[k] ?? 0;
+          if (l === 0) continue;
+          pm *= dm[k]?.[l] ?? EPS;
+          pu *= uRandom[k]?.[l] ?? EPS;
+        }
+        mass += (pm / (pm + pu)) * pat.count;
+      }
+      const next = Math.min(0.99, Math.max(1e-4, mass / pairs));
+      const done = Math.abs(next - fallbackLambda) < 1e-6;
+      fallbackLambda = next;
+      if (done) break;
+    }
+  }
   const fields: FieldModel[] = specs.map((s, k) => {
     const tf = tfs[k];
     const mk = fallback ? defaultM(s.kind) : (m[k] ?? defaultM(s.kind));
@@ -239,7 +277,7 @@ export function trainModel(prepared: PreparedRecords, levels: Uint8Array, opts: 
     version: 1,
     schema,
     fields,
-    lambda: fallback ? DEFAULT_LAMBDA : lambda,
+    lambda: fallback ? fallbackLambda : lambda,
     training: { method: fallback ? 'defaults' : 'em', converged, iterations: Math.min(iterations, maxIter), candidatePairs: pairs, randomPairs, message },
   };
 }
