@@ -16,3 +16,4 @@ export * from './disclosure.js';
 export * from './dpo.js';
 export * from './subject-rights.js';
 export * from './protected-invariance.js';
+export * from './schedule.js';

@@ -26,6 +26,7 @@ import {
   requestReidentification,
   robustZ,
   runRetention,
+  scheduleRetention,
   searchAudit,
   setAccessLimits,
   storedCheckpointKey,
@@ -303,4 +304,14 @@ it('the re-identification public key must be a real RSA key', async () => {
   const ed = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
   await expect(installReidPublicKey(store, ed)).rejects.toMatchObject({ code: 'CONFIG' });
   expect(createPublicKey(generateReidKeyPair(2048).publicPem).asymmetricKeyType).toBe('rsa');
+});
+
+it('the scheduled job runs retention and signs a checkpoint', async () => {
+  const runs: number[] = [];
+  const job = scheduleRetention(gov, { everyMs: 3_600_000, onRun: (_r, cp) => void runs.push(cp.seq) });
+  await job.runNow();
+  job.stop();
+  expect(runs.length).toBeGreaterThanOrEqual(1);
+  expect((await verifyAnchoredAudit(gov)).latest?.seq).toBe(runs[runs.length - 1]);
+  expect((await findAuditEntries(store, { action: 'retention.run', userId: 'system:scheduler' })).matched).toBeGreaterThanOrEqual(1);
 });
