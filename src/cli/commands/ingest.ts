@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ingestFile, listQuarantine, loadMapping, resolveQuarantine, StoreIngestSink, type IngestReport } from '../../ingest/index.js';
+import { ingestFile, listQuarantine, loadMapping, resolveQuarantine, GovernedIngestSink, type IngestReport } from '../../ingest/index.js';
 import { assembleEntity, toFtm } from '../../model/index.js';
 import type { groupByEntity } from '../../governance/index.js';
 import { withSession } from '../context.js';
@@ -44,7 +44,7 @@ export function registerIngestCommands(program: Command): void {
         const principal = await s.gov.authorise(ctx, 'read');
         s.gov.requireRole(principal, 'analyst', 'supervisor', 'admin');
         const mapping = loadMapping(opts.mapping);
-        const sink = new StoreIngestSink(s.store, ctx, principal);
+        const sink = new GovernedIngestSink(s.store, ctx, principal);
         const progress = startProgress(`ingest ${file}`, 0, 'rows');
         const controller = new AbortController();
         const stop = () => controller.abort();
@@ -90,11 +90,10 @@ export function registerIngestCommands(program: Command): void {
   q.command('list')
     .option('--source <id>', 'only this source (agency/mapping)')
     .option('--file <path>', 'only this file')
-    .option('--resolved', 'show rows already replayed')
-    .action(async (opts: { source?: string; file?: string; resolved?: boolean }, cmd: Command) => {
+    .action(async (opts: { source?: string; file?: string }, cmd: Command) => {
       await withSession(cmd, async (s) => {
         const principal = await s.gov.authorise(await s.context(), 'read');
-        const rows = await listQuarantine(s.store, { ...(opts.source ? { source: opts.source } : {}), ...(opts.file ? { file: opts.file } : {}), status: opts.resolved ? 'resolved' : 'open' });
+        const rows = await listQuarantine(s.store, { ...(opts.source ? { sourceId: opts.source } : {}), ...(opts.file ? { file: opts.file } : {}) });
         const mine = rows.filter((r) => principal.roles.includes('admin') || r.sourceId.startsWith(`${principal.agency}/`));
         if (s.json) return printJson(mine);
         printTable(mine.map((r) => ({ source: r.sourceId, file: r.file, line: r.line, field: r.field, reason: r.reason, raw: r.raw })), undefined, 50);
@@ -122,7 +121,7 @@ export function registerIngestCommands(program: Command): void {
             const header = mapping.format === 'csv' ? await firstLine(opts.file) : undefined;
             writeFileSync(replay, `${header ? `${header}\n` : ''}${open.map((r) => r.raw).join('\n')}\n`);
           }
-          const report = await ingestFile(replay, mapping, new StoreIngestSink(s.store, ctx, principal), { agency: open[0]!.sourceId.split('/')[0]!, resume: false, documentId: opts.file });
+          const report = await ingestFile(replay, mapping, new GovernedIngestSink(s.store, ctx, principal), { agency: open[0]!.sourceId.split('/')[0]!, resume: false, documentId: opts.file });
           const stillBad = new Set((await listQuarantine(s.store, { file: replay })).map((r) => r.raw));
           await resolveQuarantine(s.store, open.filter((r) => !stillBad.has(r.raw)));
           say(`Replayed ${open.length} row(s): ${report.written} written, ${report.quarantined} still quarantined.`);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { stateDir } from '../../config/index.js';
 import { TesseraError } from '../../model/index.js';
-import { generateScenario, SCENARIO_SIZES, type ScenarioSize, type ScenarioTruth } from '../../scenario/index.js';
+import { generateScenario, writeScenario, SCENARIO_SIZES, type ScenarioSize, type ScenarioTruth } from '../../scenario/index.js';
 import { withSession, type CliSession } from '../context.js';
 import { DEMO_PASSWORD, loadScenario, type LoadSummary } from '../load.js';
 import { printJson, printTable, say } from '../output.js';
@@ -29,8 +29,24 @@ async function load(s: CliSession, size: ScenarioSize, seed: number, truthPath: 
   return summary;
 }
 
-/** `load` and `demo`. */
+/** `scenario generate`, `load` and `demo`. */
 export function registerScenarioCommands(program: Command): void {
+  program
+    .command('scenario')
+    .description('deterministic synthetic multi-agency data with ground truth')
+    .command('generate')
+    .description('write a scenario: statements.jsonl, truth.json, manifest.json and raw source files (CDR, PNR, border crossings, reports)')
+    .option('--size <size>', `scenario size: ${SCENARIO_SIZES.join(', ')}`, 'tiny')
+    .option('--seed <n>', 'seed (same seed, same bytes)', '7')
+    .requiredOption('--out <dir>', 'output directory')
+    .action(async (opts: { size: string; seed: string; out: string }) => {
+      const scenario = generateScenario({ size: parseSize(opts.size), seed: parseSeed(opts.seed) });
+      const progress = startProgress(`generating ${opts.size} scenario`, 0, 'statements');
+      const manifest = await writeScenario(scenario, opts.out, { onProgress: (p) => progress.update(p.statements) });
+      progress.stop(`wrote ${manifest.counts.statements.toLocaleString('en')} statements, ground truth and raw files to ${opts.out}`);
+      printTable(Object.entries(manifest.counts.byAgency).map(([agency, statements]) => ({ agency, statements })));
+    });
+
   program
     .command('load')
     .description('generate a synthetic scenario and load it (agencies, demo users, cases, statements) into the store')
