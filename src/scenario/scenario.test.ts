@@ -183,6 +183,29 @@ describe('synthetic scenario (tiny)', () => {
     expect(after).toBeLessThan(before / 4 + 2);
   });
 
+  it('agrees with the truth: birth dates, phone numbers and call times match the true objects', () => {
+    const persons = new Map(truth.persons.map((p) => [p.id, p]));
+    const phones = new Map(truth.phones.map((p) => [p.id, p]));
+    let dates = 0;
+    for (const s of statements) {
+      const trueId = truth.entities[s.entityId];
+      if (s.schema === 'Person' && s.prop === 'birthDate') {
+        const dob = persons.get(trueId!)!.birthDate;
+        const swapped = `${dob.slice(0, 4)}-${dob.slice(8)}-${dob.slice(5, 7)}`;
+        expect(dob.startsWith(s.value) || s.value === swapped, `${s.entityId} ${s.value} vs ${dob}`).toBe(true);
+        dates++;
+      }
+      if (s.schema === 'Phone' && s.prop === 'number') expect(s.value).toBe(phones.get(trueId!)!.number);
+      if (s.schema === 'Person' && s.prop === 'phone') expect(truth.phones.some((p) => p.number === s.value && p.owner === trueId)).toBe(true);
+      if (s.schema === 'Communication' && s.prop === 'caller') {
+        const phone = phones.get(truth.entities[s.value]!)!;
+        const date = byEntity.get(s.entityId)!.find((x) => x.prop === 'date')!.value.slice(0, 10);
+        expect(date >= phone.start && date <= phone.end, `${s.entityId} on ${date} from ${phone.id} active ${phone.start}..${phone.end}`).toBe(true);
+      }
+    }
+    expect(dates).toBeGreaterThan(100);
+  });
+
   it('ships free-text reports whose mention spans match the text', () => {
     expect(scenario.reports.length).toBe(18);
     const types = new Set<string>();
