@@ -26,4 +26,7 @@ export * from './normalise/index.js';
 export * from './readers/index.js';
 export * from './mapping/index.js';
 export * from './extract/index.js';
-export { StoreIngestSink, listQuarantine, resolveQuarantine, QUARANTINE, type StoredQuarantine } from './store-sink.js';
+export { GovernedIngestSink, resolveQuarantine } from './governed-sink.js';
+export { entityToFtm, writeFtmJsonl, importFtmFile, ftmRowMapper, type FtmLine } from './ftm.js';
+export { ingestStream, statInput, type StreamJob } from './pipeline.js';
+export { storeIngestSink, listQuarantine, quarantineId, QUARANTINE_COLLECTION } from './store-sink.js';

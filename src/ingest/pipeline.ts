@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { TesseraError, parseGrading, parseHandling, type Grading, type Statement } from '../model/index.js';
-import { checkColumns, createRowMapper, type CompiledMapping } from './mapping/index.js';
+import { checkColumns, createRowMapper, type CompiledMapping, type RowMapper } from './mapping/index.js';
 import type { IngestCheckpoint, IngestSink, IngestedEntity, QuarantineEntry, ScreeningPort } from './ports.js';
 import { readCsv, readJsonArray, readJsonLines, readXml, type RecordStream, type SourceRecord } from './readers/index.js';
 import type { Envelope } from './statements.js';
@@ -127,6 +127,32 @@ export async function openRecords(file: string, mapping: CompiledMapping, maxLin
  */
 export async function ingestFile(file: string, mapping: CompiledMapping, sink: IngestSink, options: IngestOptions = {}, onProgress?: (p: IngestProgress) => void): Promise<IngestReport> {
   const now = options.now ?? (() => new Date());
+  const { path, ...info } = await statInput(file);
+  const collectedAt = options.collectedAt ?? now().toISOString();
+  const envelope = envelopeOf(mapping, options, options.documentId ?? basename(file), collectedAt);
+  const sourceId = sourceIdOf(envelope.source.agency, mapping);
+  const stream = await openRecords(path, mapping);
+  if (stream.columns) checkColumns(mapping, stream.columns, file);
+  else if (mapping.format === 'csv' && mapping.document.csv?.header !== false) throw new TesseraError('VALIDATION', `${file}: no header line (the file holds no readable CSV record)`, { record: file });
+  const mapRow = createRowMapper(mapping, envelope, stream.columns, basename(file));
+  return ingestStream({ file, path, size: info.size, mtimeMs: info.mtimeMs, stream, mapRow, sourceId, mappingName: mapping.name }, sink, options, onProgress);
+}
+
+/** What `ingestStream` runs: an opened file and how its rows become statements. */
+export interface StreamJob {
+  readonly file: string;
+  /** Absolute path (checkpoint key). */
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly stream: RecordStream;
+  readonly mapRow: RowMapper;
+  readonly sourceId: string;
+  readonly mappingName: string;
+}
+
+/** Checks the file ingest is about to read: it exists, is a regular file and is not empty. */
+export async function statInput(file: string): Promise<{ path: string; size: number; mtimeMs: number }> {
   const path = resolve(file);
   let info;
   try {
@@ -136,13 +162,16 @@ export async function ingestFile(file: string, mapping: CompiledMapping, sink: I
   }
   if (!info.isFile()) throw new TesseraError('VALIDATION', `${file}: not a regular file`, { record: file });
   if (info.size === 0) throw new TesseraError('VALIDATION', `${file}: file is empty (0 bytes), nothing to ingest`, { record: file });
-  const collectedAt = options.collectedAt ?? now().toISOString();
-  const envelope = envelopeOf(mapping, options, options.documentId ?? basename(file), collectedAt);
-  const sourceId = sourceIdOf(envelope.source.agency, mapping);
-  const stream = await openRecords(path, mapping);
-  if (stream.columns) checkColumns(mapping, stream.columns, file);
-  const mapRow = createRowMapper(mapping, envelope, stream.columns, basename(file));
+  return { path, size: info.size, mtimeMs: info.mtimeMs };
+}
+
+/** The batched, resumable, idempotent loop shared by mapped files and FollowTheMoney imports. */
+export async function ingestStream(job: StreamJob, sink: IngestSink, options: IngestOptions = {}, onProgress?: (p: IngestProgress) => void): Promise<IngestReport> {
+  const { file, path, stream, mapRow, sourceId } = job;
+  const info = { size: job.size, mtimeMs: job.mtimeMs };
+  const now = options.now ?? (() => new Date());
   const batchSize = Math.max(1, options.batchSize ?? 2000);
+  const mapping = { name: job.mappingName };
 
   const checkpoint = options.resume === false ? undefined : await sink.loadCheckpoint(sourceId, path);
   const resumeFrom = checkpoint && checkpoint.fileSize === info.size && checkpoint.fileMtimeMs === info.mtimeMs ? checkpoint.recordsDone : 0;
@@ -159,7 +188,6 @@ export async function ingestFile(file: string, mapping: CompiledMapping, sink: I
   let screened = 0;
   let screeningErrors = 0;
   let screeningError: string | undefined;
-  let lastLine = 0;
   let interrupted = false;
 
   const progress = (): IngestProgress => {
@@ -242,7 +270,6 @@ export async function ingestFile(file: string, mapping: CompiledMapping, sink: I
     statementsOut += stmts.length;
     warnings += bWarnings;
     sampleWarnings.push(...bSample);
-    lastLine = last.line;
     if (options.screening && entities.size > 0) {
       try {
         await options.screening.screen([...entities.values()], { sourceId, file });
@@ -273,7 +300,6 @@ export async function ingestFile(file: string, mapping: CompiledMapping, sink: I
     await flush(batch);
     await sink.clearCheckpoint(sourceId, path);
   }
-  void lastLine;
   return {
     ...progress(),
     file,

@@ -1,89 +1,53 @@
-import { createHash } from 'node:crypto';
-import type { Principal, QueryContext } from '../governance/index.js';
-import { TesseraError } from '../model/index.js';
 import type { Store } from '../store/index.js';
 import type { IngestBatch, IngestCheckpoint, IngestSink, QuarantineEntry } from './ports.js';
 
-export const QUARANTINE = 'quarantine';
-const CHECKPOINTS = 'ingest-checkpoints';
+/** Store record collection holding quarantined rows. */
+export const QUARANTINE_COLLECTION = 'ingest-quarantine';
 
-/** A quarantined row as stored: the entry plus its status (open until replayed successfully). */
-export interface StoredQuarantine extends QuarantineEntry {
-  readonly status: 'open' | 'resolved';
-}
+const seenNamespace = (sourceId: string) => `ingest:${sourceId}`;
+const checkpointKey = (sourceId: string, file: string) => `ingest.checkpoint:${sourceId}:${file}`;
 
-function key(...parts: readonly string[]): string {
-  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 40);
+/** The quarantine record id of a row: one per source and row content. */
+export function quarantineId(sourceId: string, rowHash: string): string {
+  return `${sourceId}:${rowHash.slice(0, 40)}`;
 }
 
 /**
- * The store's side of ingest. Each batch — statements, row hashes, quarantined rows, checkpoint and
- * an audit entry naming the user, purpose and case — is written in ONE transaction, so an
- * interrupted ingest leaves nothing half-written and resumes where it stopped.
+ * IngestSink on the Store port: one store transaction per batch writes the statements
+ * (insert-or-ignore), marks the row hashes seen, upserts the quarantine records and saves the
+ * checkpoint — all or nothing.
  */
-export class StoreIngestSink implements IngestSink {
-  constructor(
-    private readonly store: Store,
-    private readonly ctx: QueryContext,
-    private readonly principal: Principal,
-  ) {}
-
-  async knownRowHashes(sourceId: string, hashes: readonly string[]): Promise<ReadonlySet<string>> {
-    return this.store.whichSeen(`ingest:${sourceId}`, hashes);
-  }
-
-  async writeBatch(batch: IngestBatch): Promise<void> {
-    const foreign = this.principal.roles.includes('admin') ? undefined : batch.statements.find((s) => s.source.agency !== this.principal.agency);
-    if (foreign) {
-      throw new TesseraError('FORBIDDEN', `user ${this.principal.userId} of ${this.principal.agency} cannot ingest statements sourced to ${foreign.source.agency}`, {
-        record: foreign.entityId,
-        field: 'source.agency',
+export function storeIngestSink(store: Store): IngestSink {
+  return {
+    async knownRowHashes(sourceId, hashes) {
+      return store.whichSeen(seenNamespace(sourceId), hashes);
+    },
+    async writeBatch(batch: IngestBatch) {
+      await store.transaction(async (tx) => {
+        if (batch.statements.length > 0) await tx.writeStatements(batch.statements);
+        if (batch.rowHashes.length > 0) await tx.markSeen(seenNamespace(batch.sourceId), batch.rowHashes);
+        for (const q of batch.quarantine) {
+          await tx.putRecord<QuarantineEntry>(QUARANTINE_COLLECTION, quarantineId(q.sourceId, q.rowHash), q, { source: q.sourceId, file: q.file, mapping: q.mapping });
+        }
+        await tx.setMeta(checkpointKey(batch.sourceId, batch.checkpoint.file), JSON.stringify(batch.checkpoint));
       });
-    }
-    await this.store.transaction(async (tx) => {
-      const result = await tx.writeStatements(batch.statements);
-      await tx.markSeen(`ingest:${batch.sourceId}`, batch.rowHashes);
-      for (const q of batch.quarantine) {
-        const body: StoredQuarantine = { ...q, status: 'open' };
-        await tx.putRecord(QUARANTINE, key(q.sourceId, q.rowHash), body, { source: q.sourceId, file: q.file, status: 'open' });
-      }
-      await tx.putRecord(CHECKPOINTS, key(batch.checkpoint.sourceId, batch.checkpoint.file), batch.checkpoint, { source: batch.checkpoint.sourceId });
-      await tx.appendAudit({
-        at: new Date().toISOString(),
-        userId: this.ctx.userId,
-        agency: this.principal.agency,
-        purpose: this.ctx.purpose,
-        caseId: this.ctx.caseId,
-        action: 'ingest.batch',
-        outcome: 'allowed',
-        entityIds: [...new Set(batch.statements.map((s) => s.entityId))].slice(0, 5_000),
-        details: { source: batch.sourceId, file: batch.checkpoint.file, line: batch.checkpoint.line, ...result, quarantined: batch.quarantine.length },
-      });
-    });
-  }
-
-  async loadCheckpoint(sourceId: string, file: string): Promise<IngestCheckpoint | undefined> {
-    return (await this.store.getRecord<IngestCheckpoint>(CHECKPOINTS, key(sourceId, file)))?.body;
-  }
-
-  async clearCheckpoint(sourceId: string, file: string): Promise<void> {
-    await this.store.deleteRecord(CHECKPOINTS, key(sourceId, file));
-  }
+    },
+    async loadCheckpoint(sourceId, file) {
+      const raw = await store.getMeta(checkpointKey(sourceId, file));
+      return raw ? (JSON.parse(raw) as IngestCheckpoint) : undefined;
+    },
+    async clearCheckpoint(sourceId, file) {
+      // The store has no meta delete: an empty value means "no checkpoint".
+      await store.setMeta(checkpointKey(sourceId, file), '');
+    },
+  };
 }
 
-/** Quarantined rows, newest first, optionally of one source or file. */
-export async function listQuarantine(store: Store, filter: { source?: string; file?: string; status?: 'open' | 'resolved' } = {}, limit = 1000): Promise<StoredQuarantine[]> {
-  const where: Record<string, string> = { status: filter.status ?? 'open' };
-  if (filter.source) where.source = filter.source;
+/** Quarantined rows, optionally of one source or file, oldest first. */
+export async function listQuarantine(store: Store, filter: { sourceId?: string; file?: string; limit?: number } = {}): Promise<QuarantineEntry[]> {
+  const where: Record<string, string> = {};
+  if (filter.sourceId) where.source = filter.sourceId;
   if (filter.file) where.file = filter.file;
-  return (await store.findRecords<StoredQuarantine>(QUARANTINE, { where, limit })).map((r) => r.body);
-}
-
-/** Marks quarantined rows resolved once their replay has been written. */
-export async function resolveQuarantine(store: Store, entries: readonly QuarantineEntry[]): Promise<void> {
-  await store.transaction(async (tx) => {
-    for (const q of entries) {
-      await tx.putRecord(QUARANTINE, key(q.sourceId, q.rowHash), { ...q, status: 'resolved' }, { source: q.sourceId, file: q.file, status: 'resolved' });
-    }
-  });
+  const records = await store.findRecords<QuarantineEntry>(QUARANTINE_COLLECTION, { where, ...(filter.limit ? { limit: filter.limit } : {}) });
+  return records.map((r) => r.body);
 }

@@ -139,10 +139,15 @@ export async function readCsv(file: string, options: CsvOptions = {}): Promise<R
 
   // Read up to the first data record so the header is known before any mapping runs.
   const it = records();
-  const head = await it.next();
+  const early: SourceRecord[] = [];
+  for (;;) {
+    const head = await it.next();
+    if (head.done) break;
+    early.push(head.value);
+    if (columns || !wantHeader || early.length >= 1000) break;
+  }
   async function* all(): AsyncGenerator<SourceRecord> {
-    if (head.done) return;
-    yield head.value;
+    yield* early;
     yield* it;
   }
   return { columns: columns ? [...columns] : undefined, records: all(), bytesRead: () => reader.bytesRead() } as RecordStream;
