@@ -148,6 +148,10 @@ export function tokenSimilarity(a: NameToken, b: NameToken, abjad: boolean): num
   }
   if (s < 0.88 && metaphoneMatch(a, b)) s = 0.88;
   if (a.known && b.known) s = Math.min(s, 0.6);
+  // Short tokens (Chinese syllables, Korean given names, Ali/Eli) differ by one letter and are still
+  // different names: Jaro–Winkler is too lenient on them.
+  // (Not for abjads, whose short forms come from unwritten vowels.)
+  if (!abjad && Math.min(a.text.length, b.text.length) <= 3) s *= 0.8;
   return s;
 }
 

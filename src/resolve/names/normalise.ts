@@ -30,10 +30,16 @@ const RE_CJK_OR_HANGUL = /[\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\
 /** Script family of a name, which decides how much weight vowels can carry. */
 export type ScriptFamily = 'latin' | 'abjad' | 'syllabic' | 'other';
 
-function arabicToLatin(word: string): string {
+function arabicToLatin(word: string, persian = false): string {
   let out = '';
   let first = true;
   for (const ch of word) {
+    const fa = persian ? PERSIAN_OVERRIDES[ch] : undefined;
+    if (fa !== undefined) {
+      out += fa;
+      first = false;
+      continue;
+    }
     const vowel = ARABIC_VOWEL_LETTER[ch];
     if (vowel) out += first ? vowel[0] : vowel[1];
     else if (ch === 'ع' || ch === 'ء' || ch === 'أ') out += first ? 'a' : '';
@@ -44,6 +50,31 @@ function arabicToLatin(word: string): string {
   // The definite article is written joined (الكريم); split it so that particle rules see it.
   if (out.startsWith('al') && out.length > 4 && word.startsWith('ال')) return `al ${out.slice(2)}`;
   return out;
+}
+
+/** Persian and Urdu pronounce ض ظ ذ as z and ث as s (Ramazan, Reza), unlike Arabic (Ramadan, Rida). */
+const PERSIAN_OVERRIDES: Readonly<Record<string, string>> = { 'ض': 'z', 'ظ': 'z', 'ذ': 'z', 'ث': 's', 'ة': 'e' };
+const RE_PERSIAN = /[پچژگکیٹڈڑںھہے]/u;
+
+/**
+ * Korean family names by their customary Latin spelling (Kim, Lee, Park…), which differs from the
+ * Revised Romanization any-ascii produces (Gim, I, Bak). Korean names are written family name first.
+ */
+const KOREAN_SURNAMES: Readonly<Record<string, string>> = {
+  '김': 'kim', '이': 'lee', '박': 'park', '최': 'choi', '정': 'jung', '강': 'kang', '조': 'cho', '윤': 'yoon', '장': 'jang',
+  '임': 'lim', '한': 'han', '오': 'oh', '서': 'seo', '신': 'shin', '권': 'kwon', '황': 'hwang', '안': 'ahn', '송': 'song',
+  '류': 'ryu', '유': 'yoo', '전': 'jeon', '홍': 'hong', '고': 'ko', '문': 'moon', '양': 'yang', '손': 'son', '배': 'bae',
+  '백': 'baek', '허': 'heo', '남': 'nam', '노': 'noh', '하': 'ha', '곽': 'kwak', '성': 'sung', '차': 'cha', '주': 'joo',
+  '우': 'woo', '구': 'koo', '민': 'min', '나': 'na', '진': 'jin', '지': 'ji', '엄': 'eom', '채': 'chae', '원': 'won', '천': 'cheon',
+};
+const RE_HANGUL_WORD = /^[가-힯]{2,4}$/u;
+
+function koreanToLatin(word: string): string {
+  const first = word[0] ?? '';
+  const surname = KOREAN_SURNAMES[first];
+  // Family name + given name written as one word (박지훈): split, keep the given name as one token.
+  if (surname && word.length >= 2 && word.length <= 4) return `${surname} ${anyAscii(word.slice(1)).toLowerCase()}`;
+  return anyAscii(word);
 }
 
 /** Hebrew letters → Latin, like the Arabic table (vav and yod as vowels inside a word). */
@@ -89,7 +120,12 @@ export function latinise(raw: string): string {
   if (family === 'abjad') {
     ascii = nfkc
       .split(/(\s+)/u)
-      .map((w) => (RE_ARABIC.test(w) ? arabicToLatin(w) : RE_HEBREW.test(w) ? hebrewToLatin(w) : anyAscii(w)))
+      .map((w) => (RE_ARABIC.test(w) ? arabicToLatin(w, RE_PERSIAN.test(nfkc)) : RE_HEBREW.test(w) ? hebrewToLatin(w) : anyAscii(w)))
+      .join('');
+  } else if (family === 'syllabic' && /[\uAC00-\uD7AF]/u.test(nfkc)) {
+    ascii = nfkc
+      .split(/(\s+)/u)
+      .map((w) => (RE_HANGUL_WORD.test(w) ? koreanToLatin(w) : anyAscii(w)))
       .join('');
   } else {
     ascii = anyAscii(nfkc);
@@ -215,11 +251,20 @@ export function canonicalTokens(words: readonly string[]): string[] {
   return out;
 }
 
+/** Titles and honorifics, which say nothing about identity and are dropped (when other words remain). */
+const HONORIFICS: ReadonlySet<string> = new Set([
+  'mr', 'mrs', 'ms', 'miss', 'dr', 'prof', 'sir', 'dame', 'herr', 'frau', 'monsieur', 'mme', 'mlle', 'sr', 'sra', 'don', 'dona',
+  'sheikh', 'shaykh', 'sheik', 'cheikh', 'haji', 'hajji', 'hadj', 'hadji', 'mullah', 'mulla', 'imam', 'maulana', 'mawlana', 'ustadh', 'ustaz',
+  'gen', 'general', 'col', 'colonel', 'capt', 'captain', 'maj', 'major', 'lt', 'sgt', 'rev', 'fr',
+]);
+
 /** Builds the comparison profile of a raw name in any script. Empty input gives an empty profile. */
 export function nameProfile(raw: string): NameProfile {
-  const words = latinise(raw)
+  const all = latinise(raw)
     .split(' ')
     .filter((w) => w.length > 0);
+  const kept = all.filter((w) => !HONORIFICS.has(w));
+  const words = kept.length > 0 ? kept : all;
   const canon = canonicalTokens(words);
   const tokens = canon.map(makeToken);
   const fusedText: string[] = [];
