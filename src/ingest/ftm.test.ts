@@ -95,7 +95,7 @@ describe('FollowTheMoney JSON Lines', () => {
     const r = await importFtmFile(file, sink, { agency: 'HR-BP', grading: 'adm:B2' });
     expect([r.read, r.written, r.quarantined]).toEqual([4, 2, 2]);
     expect(r.sampleWarnings[0]).toMatch(/"topics"/);
-    const ids = new Set([...sink.statements.values()].map((s) => s.entityId));
+    const ids = new Set<string>([...sink.statements.values()].map((s) => s.entityId));
     expect(ids.has('hr-bp:os-abc123')).toBe(true);
     const owner = [...sink.statements.values()].find((s) => s.prop === 'owner');
     expect(owner?.value).toBe('hr-bp:os-abc123');
