@@ -110,7 +110,7 @@ export function blockingKeys(record: ResolveRecord, specs: readonly FieldSpec[],
  * Default rules built from whatever fields a mapping provides (no data set specific choices):
  * every identifier and phone exactly; each name's Double Metaphone with the birth year; all names'
  * sorted Double Metaphone codes (catches given/surname swaps); sorted initials with the full birth
- * date; postcode with each name's initial.
+ * date; postcode with each name's initial; birth date with postcode.
  */
 export function defaultRules(specs: readonly FieldSpec[]): BlockingRule[] {
   const rules: BlockingRule[] = [];
@@ -125,6 +125,8 @@ export function defaultRules(specs: readonly FieldSpec[]): BlockingRule[] {
   if (names.length > 0) rules.push({ name: `sorted-metaphones(${names.join(',')})`, parts: [{ fn: 'sorted-metaphones', fields: names }] });
   if (date && names.length > 0) rules.push({ name: `sorted-initials+${date}`, parts: [{ fn: 'sorted-initials', fields: names }, { fn: 'exact', field: date }] });
   if (postcode) for (const n of names) rules.push({ name: `${postcode}+initial(${n})`, parts: [{ fn: 'exact', field: postcode }, { fn: 'initial', field: n }] });
+  // Same birth date and postcode: catches records whose names were changed or mistyped beyond recognition.
+  if (postcode && date) rules.push({ name: `${date}+${postcode}`, parts: [{ fn: 'exact', field: date }, { fn: 'exact', field: postcode }] });
   if (rules.length === 0) {
     for (const s of specs) rules.push({ name: s.name, parts: [{ fn: 'exact', field: s.name }] });
   }
