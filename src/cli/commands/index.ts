@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerCoreCommands } from './core.js';
+import { registerGraphCommands } from './graph.js';
 import { registerIngestCommands } from './ingest.js';
 import { registerPrivacyCommands } from './privacy.js';
 import { registerResolveCommands } from './resolve.js';
@@ -13,6 +14,7 @@ import { registerWatchCommands } from './watch.js';
  */
 export function registerAll(program: Command): void {
   registerCoreCommands(program);
+  registerGraphCommands(program);
   registerIngestCommands(program);
   registerPrivacyCommands(program);
   registerResolveCommands(program);
