@@ -109,6 +109,8 @@ export interface Scenario {
   /** The scenario's "now": 2025-07-01T00:00:00Z. Review dates, triage and dormancy refer to it. */
   readonly referenceTime: string;
   readonly period: { readonly start: string; readonly end: string };
+  /** About how many statements `statements()` yields (measured at seed 1; other seeds vary by a few %), for progress bars. */
+  readonly estimatedStatements: number;
   readonly agencies: readonly ScenarioAgency[];
   readonly cases: readonly ScenarioCase[];
   readonly watchlist: readonly WatchlistEntry[];
@@ -121,12 +123,14 @@ export interface Scenario {
   readonly world: World;
 }
 
+const ESTIMATED_STATEMENTS: Readonly<Record<ScenarioSize, number>> = { tiny: 32_000, demo: 430_000, large: 1_580_000 };
+
 /** Builds a deterministic synthetic multi-agency scenario. */
 export function generateScenario(options: ScenarioOptions = {}): Scenario {
   const size = options.size ?? 'tiny';
   const seed = options.seed ?? 1;
   if (!SCENARIO_SIZES.includes(size)) throw invalid(`unknown scenario size "${String(size)}" (known: ${SCENARIO_SIZES.join(', ')})`, undefined, 'size');
-  if (!Number.isInteger(seed) || seed < -2_147_483_648 || seed > 4_294_967_295) throw invalid(`seed must be a 32-bit integer, got ${String(seed)}`, undefined, 'seed');
+  if (!Number.isInteger(seed) || seed < -2_147_483_648 || seed > 2_147_483_647) throw invalid(`seed must be an integer in [-2147483648, 2147483647], got ${String(seed)}`, undefined, 'seed');
   const world = buildWorld(seed | 0, size);
   const reports = buildReports(world, world.params.reports);
   const agencies: ScenarioAgency[] = AGENCY_PROFILES.map((a) => ({ id: a.id, country: a.country, name: a.name, dateStyle: a.dateStyle, gradingSystems: a.grading }));
@@ -152,6 +156,7 @@ export function generateScenario(options: ScenarioOptions = {}): Scenario {
     size,
     referenceTime: isoTime(SCENARIO_END),
     period: { start: isoTime(SCENARIO_START), end: isoTime(SCENARIO_END) },
+    estimatedStatements: ESTIMATED_STATEMENTS[size],
     agencies,
     cases,
     watchlist,
