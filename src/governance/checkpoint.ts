@@ -170,7 +170,7 @@ export async function verifyAnchoredAudit(gov: Governance, options: { trustedKey
   }
   valid.sort((a, b) => a.seq - b.seq);
   const latest = valid[valid.length - 1];
-  const chain = await gov.verifyAudit(latest ? { seq: latest.seq, hash: latest.hash } : undefined);
+  const chain = await gov.verifyAudit(latest && latest.seq > 0 ? { seq: latest.seq, hash: latest.hash } : undefined);
   problems.push(...chain.problems);
   for (const c of valid.slice(0, -1)) {
     if (c.seq === 0) continue;
