@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LoginThrottle } from './ratelimit.js';
-import { fuzzyScore } from './services/search.js';
+import { candidateQueries, fuzzyScore } from './services/search.js';
 import { csrfTokenMatches, SessionStore } from './session.js';
 
 describe('SessionStore', () => {
@@ -85,5 +85,12 @@ describe('fuzzyScore', () => {
 
   it('transliterates before comparing', () => {
     expect(fuzzyScore('Karim', 'Карим')).toBe(1);
+  });
+});
+
+describe('candidateQueries', () => {
+  it('cuts tokens to two letters and leaves each token out in turn', () => {
+    expect(candidateQueries(['karim', 'bnali'])).toEqual(['ka bn', 'bnali', 'karim']);
+    expect(candidateQueries(['benali'])).toEqual(['be']);
   });
 });

@@ -64,8 +64,8 @@ export async function searchEntities(gov: Governance, ctx: QueryContext, f: Sear
 
   const queryTokens = tokens(f.q).filter((t) => t.length >= 3);
   if (found.size < f.limit && queryTokens.length > 0) {
-    const prefixQuery = queryTokens.map((t) => t.slice(0, 2)).join(' ');
-    const candidates = await gov.search(ctx, prefixQuery, { ...options, limit: Math.min(fetch * 8, 125) });
+    const candidates = [];
+    for (const prefixQuery of candidateQueries(queryTokens)) candidates.push(...(await gov.search(ctx, prefixQuery, { ...options, limit: Math.min(fetch * 3, 100) })));
     for (const h of candidates) {
       if (found.has(h.entityId)) continue;
       const score = Math.max(...h.matched.map((m) => fuzzyScore(f.q, m.value)), fuzzyScore(f.q, h.caption));
@@ -73,7 +73,8 @@ export async function searchEntities(gov: Governance, ctx: QueryContext, f: Sear
     }
   }
   if (found.size === 0) return [];
-  const ranked = [...found.entries()].sort((a, b) => (a[1].match === b[1].match ? b[1].score - a[1].score : a[1].match === 'text' ? -1 : 1));
+  // Read only as many entities as the page can show (more when filters will drop some).
+  const ranked = [...found.entries()].sort((a, b) => (a[1].match === b[1].match ? b[1].score - a[1].score : a[1].match === 'text' ? -1 : 1)).slice(0, fetch);
   const entities = await gov.readEntities(ctx, ranked.map(([id]) => id), 'search');
   const rows: SearchResultRow[] = [];
   for (const [id, hit] of ranked) {
@@ -93,6 +94,19 @@ export async function searchEntities(gov: Governance, ctx: QueryContext, f: Sear
     if (rows.length >= f.limit) break;
   }
   return rows;
+}
+
+/**
+ * Full-text queries that find candidates for a misspelt query: every token cut to two letters (a typo
+ * after the second letter), and — for several tokens — each token left out in turn (a typo anywhere
+ * in one of them, e.g. "Karim Bnali" is found through "karim").
+ */
+export function candidateQueries(queryTokens: readonly string[]): string[] {
+  const out = new Set([queryTokens.map((t) => t.slice(0, 2)).join(' ')]);
+  if (queryTokens.length > 1 && queryTokens.length <= 4) {
+    for (let i = 0; i < queryTokens.length; i++) out.add(queryTokens.filter((_, j) => j !== i).join(' '));
+  }
+  return [...out];
 }
 
 function uniqueMatches(matched: readonly { prop: string; value: string }[]): { prop: string; value: string }[] {
