@@ -131,6 +131,14 @@ describe.skipIf(missing !== undefined)('web app in Chromium', () => {
     await shot('05-xss-escaped');
   });
 
+  it('shows store counts and verifies the audit chain in the oversight view', async () => {
+    await page.getByRole('navigation').getByRole('button', { name: 'Oversight' }).click();
+    await page.getByTestId('audit-status').waitFor();
+    await expect(page.getByTestId('audit-status').textContent()).resolves.toMatch(/^Audit chain intact: \d+ entries verified\.$/);
+    await expect(page.locator('.stats').textContent()).resolves.toContain('15 statements about 7 entities');
+    await shot('06-oversight');
+  });
+
   it('sends the user back to sign in after signing out', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();

@@ -1,4 +1,4 @@
-import type { ApiErrorBody, CaseSummary, EntityProfile, Meta, SearchResult, SessionInfo } from './types';
+import type { ApiErrorBody, AuditVerification, CaseSummary, EntityProfile, Meta, SearchResult, SessionInfo, Stats } from './types';
 
 /** An error answered by the API, with its stable code (UNAUTHENTICATED, PURPOSE_REQUIRED…). */
 export class ApiError extends Error {
@@ -56,4 +56,6 @@ export const api = {
     return request<{ results: SearchResult[]; tookMs: number }>('GET', `/api/search?${params.toString()}`);
   },
   entity: (id: string) => request<EntityProfile>('GET', `/api/entities/${encodeURIComponent(id)}`),
+  stats: () => request<Stats>('GET', '/api/stats'),
+  verifyAudit: () => request<AuditVerification>('GET', '/api/audit/verify'),
 };

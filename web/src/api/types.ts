@@ -100,3 +100,14 @@ export interface ApiErrorBody {
   field?: string;
   requestId?: string;
 }
+export interface Stats {
+  statements: number;
+  entities: number;
+  bySchema: Record<string, number>;
+  byAgency: Record<string, number>;
+}
+export interface AuditVerification {
+  intact: boolean;
+  entries: number;
+  problems: { seq: number; kind: 'edited' | 'missing' | 'reordered' | 'link-broken'; message: string }[];
+}

@@ -37,6 +37,7 @@ export function syncRoute(): void {
   const route = routeFromHash(window.location.hash);
   setState({ route });
   if (route.view === 'entity' && route.params.id && getState().profile.id !== route.params.id) void openProfile(route.params.id);
+  if (route.view === 'oversight' && !getState().oversight.loading) void loadOversight();
 }
 
 /** Navigates to a view. */
@@ -126,5 +127,17 @@ export async function openProfile(id: string): Promise<void> {
     if (getState().profile.id === id) setState({ profile: { id, profile, loading: false, error: undefined } });
   } catch (e) {
     setState({ profile: { id, profile: undefined, loading: false, error: handleError(e) } });
+  }
+}
+
+/** Loads store counts and verifies the audit chain (both run in the session's purpose and case). */
+export async function loadOversight(): Promise<void> {
+  setState((s) => ({ oversight: { ...s.oversight, loading: true, error: undefined } }));
+  try {
+    const [stats, audit] = await Promise.all([api.stats(), api.verifyAudit()]);
+    setState({ oversight: { stats, audit, loading: false, error: undefined } });
+  } catch (e) {
+    const error = handleError(e);
+    setState((s) => ({ oversight: { ...s.oversight, loading: false, error } }));
   }
 }

@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import type { CaseSummary, EntityProfile, Meta, SearchResult, SessionInfo } from '../api/types';
+import type { AuditVerification, CaseSummary, EntityProfile, Meta, SearchResult, SessionInfo, Stats } from '../api/types';
 
 /** Where the analyst is: one of the registered views and its parameters (kept in the URL hash). */
 export interface Route {
@@ -27,6 +27,13 @@ export interface ProfileState {
   error: string | undefined;
 }
 
+export interface OversightState {
+  stats: Stats | undefined;
+  audit: AuditVerification | undefined;
+  loading: boolean;
+  error: string | undefined;
+}
+
 /** The whole client state. Components read slices of it; only actions change it. */
 export interface AppState {
   /** undefined while the first session check runs; null when signed out. */
@@ -41,6 +48,7 @@ export interface AppState {
   route: Route;
   search: SearchState;
   profile: ProfileState;
+  oversight: OversightState;
   /** A message for the whole app (expired session, network failure). */
   notice: string | undefined;
 }
@@ -58,6 +66,7 @@ const initial: AppState = {
   route: { view: 'search', params: {} },
   search: initialSearch,
   profile: { id: undefined, profile: undefined, loading: false, error: undefined },
+  oversight: { stats: undefined, audit: undefined, loading: false, error: undefined },
   notice: undefined,
 };
 

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import { EntityView } from '../components/EntityView';
+import { OversightView } from '../components/OversightView';
 import { SearchView } from '../components/SearchView';
 
 /**
@@ -18,6 +19,7 @@ export interface ViewSpec {
 export const VIEWS: readonly ViewSpec[] = [
   { id: 'search', label: 'Search', nav: true, component: SearchView },
   { id: 'entity', label: 'Profile', nav: false, component: EntityView },
+  { id: 'oversight', label: 'Oversight', nav: true, component: OversightView },
 ];
 
 export function viewFor(id: string): ViewSpec {
