@@ -99,6 +99,15 @@ describe('sealed envelopes', () => {
     expect(openEnvelope(JSON.stringify(reordered), ctx).ok).toBe(true);
   });
 
+  it('can be verified, unchanged, by a relaying hub that is not the addressee', () => {
+    const raw = serialiseEnvelope(hitNotice());
+    const hub = { self: 'EU-HUB', peers: esPeers, now: T0 };
+    expect(openEnvelope(raw, hub)).toMatchObject({ ok: false, reason: 'wrong-recipient' });
+    const relayed = openEnvelope(raw, { ...hub, acceptForOthers: true });
+    expect(relayed.ok).toBe(true);
+    if (relayed.ok) expect(openEnvelope(serialiseEnvelope(relayed.envelope), ctx).ok).toBe(true);
+  });
+
   it('refuse any change to header or body (property: every leaf mutation breaks the signature)', () => {
     const env = hitNotice() as unknown as Record<string, unknown>;
     const paths: string[][] = [['seq'], ['sentAt'], ['to'], ['type'], ['body', 'score'], ['body', 'pointerId'], ['body', 'caseId'], ['body', 'purpose'], ['id']];
