@@ -46,3 +46,4 @@ export type {
 export { analyseNetwork } from './analysis.js';
 export type { NetworkAnalysis, NodeScores, AnalysisOptions } from './analysis.js';
 export { gnm, mulberry32 } from './random.js';
+export { projectGraph, type Projection, type ProjectionOptions } from './projection.js';

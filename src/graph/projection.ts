@@ -1,0 +1,257 @@
+import type { Governance, QueryContext } from '../governance/index.js';
+import { assembleEntity, schemaSpec, type SchemaName, type Statement } from '../model/index.js';
+import type { GraphEdge, GraphNode } from './network.js';
+import type { ActivityRecord, CallRecord, CellRecord, HandsetRecord, PhoneUseRecord, RelationRecord } from './patterns.js';
+
+/**
+ * Projection from the store to a graph, through governance: only statements the user may read make
+ * nodes and edges (DESIGN.md: handling enforced in the graph too). Every edge names the statements
+ * it rests on.
+ *
+ * - Direct links: each link schema's edge (Associate, Family, Membership, PhoneUse, HandsetUse,
+ *   Possession, Encounter, Mention); Meeting participants pairwise; Communication aggregated per
+ *   (caller, callee) with count and first/last time; TravelEvent traveller → destination.
+ * - Selector nodes: entities that are exact selectors (Phone by number, Handset by IMEI, Vehicle by
+ *   plate, Firearm by serial, IdentityDocument by number) collapse into one node per value, so the
+ *   same number held by three agencies is one node.
+ * - Derived links between persons, each explained: shared phone, shared handset, shared address,
+ *   co-travel (same service on the same day) and co-location (same place, same day).
+ * - Resolved clusters (`clusterOf`) collapse a person's records into one node.
+ */
+export interface Projection {
+  readonly nodes: GraphNode[];
+  readonly edges: GraphEdge[];
+  /** Pattern inputs (phones as canonical selector node ids). */
+  readonly calls: CallRecord[];
+  readonly handsets: HandsetRecord[];
+  readonly cells: CellRecord[];
+  readonly phoneUse: PhoneUseRecord[];
+  readonly relations: RelationRecord[];
+  readonly activity: ActivityRecord[];
+  /** Entity id → node id (selector collapse and clusters applied). */
+  readonly nodeOf: ReadonlyMap<string, string>;
+  readonly stats: { statements: number; entities: number; nodes: number; edges: number; seconds: number };
+}
+
+export interface ProjectionOptions {
+  /** Entity id → resolved cluster id (persons of one cluster become one node). */
+  readonly clusterOf?: ReadonlyMap<string, string>;
+  /** Leave out Communication aggregation and call records (faster, for person-level views). */
+  readonly withoutCalls?: boolean;
+}
+
+const SELECTOR_KEY: Partial<Record<SchemaName, string>> = {
+  Phone: 'number',
+  Handset: 'imei',
+  Vehicle: 'registrationNumber',
+  Firearm: 'serialNumber',
+  IdentityDocument: 'number',
+};
+const EVIDENCE_CAP = 50;
+
+interface Bag {
+  schema: SchemaName;
+  props: Map<string, string[]>;
+  ids: string[];
+}
+
+function day(t: string | undefined): string | undefined {
+  return t && t.length >= 10 ? t.slice(0, 10) : undefined;
+}
+
+/** Projects what the context's user may read into a graph and pattern inputs. */
+export async function projectGraph(gov: Governance, ctx: QueryContext, options: ProjectionOptions = {}): Promise<Projection> {
+  const started = performance.now();
+  const bags = new Map<string, Bag>();
+  const labels = new Map<string, Statement[]>();
+  let statements = 0;
+  for await (const batch of gov.scanReadable(ctx, 'link-analysis')) {
+    for (const s of batch) {
+      statements++;
+      let bag = bags.get(s.entityId);
+      if (!bag) bags.set(s.entityId, (bag = { schema: s.schema, props: new Map(), ids: [] }));
+      const vals = bag.props.get(s.prop);
+      if (vals) {
+        if (!vals.includes(s.value)) vals.push(s.value);
+      } else bag.props.set(s.prop, [s.value]);
+      if (bag.ids.length < EVIDENCE_CAP) bag.ids.push(s.id);
+      if (schemaSpec(s.schema).kind === 'entity' && schemaSpec(s.schema).caption.includes(s.prop)) {
+        const l = labels.get(s.entityId);
+        if (l) l.push(s);
+        else labels.set(s.entityId, [s]);
+      }
+    }
+  }
+
+  // Node identity: selectors by value, persons by cluster, everything else by entity id.
+  const nodeOf = new Map<string, string>();
+  const nodes = new Map<string, GraphNode>();
+  for (const [id, bag] of bags) {
+    const spec = schemaSpec(bag.schema);
+    if (spec.kind !== 'entity') continue;
+    const selectorProp = SELECTOR_KEY[bag.schema];
+    const selector = selectorProp ? bag.props.get(selectorProp)?.[0] : undefined;
+    const node = selector ? `${bag.schema.toLowerCase()}:${selector}` : (options.clusterOf?.get(id) ?? id);
+    nodeOf.set(id, node);
+    if (!nodes.has(node)) {
+      const caption = selector ?? (labels.has(id) ? assembleEntity(labels.get(id)!)?.caption : undefined) ?? id;
+      nodes.set(node, { id: node, kind: bag.schema, label: caption });
+    }
+  }
+  const ref = (id: string | undefined) => (id === undefined ? undefined : nodeOf.get(id));
+
+  const edges = new Map<string, { e: GraphEdge & { evidence: string[]; count: number; weight: number }; first?: string; last?: string }>();
+  const addEdge = (source: string | undefined, target: string | undefined, kind: string, evidence: readonly string[], time?: string, directed = false) => {
+    if (!source || !target || source === target) return;
+    const [a, b] = directed || source < target ? [source, target] : [target, source];
+    const k = `${kind}\u0000${a}\u0000${b}`;
+    let cur = edges.get(k);
+    if (!cur) {
+      cur = { e: { source: a, target: b, kind, weight: 0, count: 0, directed, evidence: [] } };
+      edges.set(k, cur);
+    }
+    cur.e.count++;
+    cur.e.weight++;
+    for (const id of evidence) if (cur.e.evidence.length < EVIDENCE_CAP) cur.e.evidence.push(id);
+    if (time) {
+      if (!cur.first || time < cur.first) cur.first = time;
+      if (!cur.last || time > cur.last) cur.last = time;
+    }
+  };
+
+  const calls: CallRecord[] = [];
+  const handsets: HandsetRecord[] = [];
+  const cells: CellRecord[] = [];
+  const phoneUse: PhoneUseRecord[] = [];
+  const relations: RelationRecord[] = [];
+  const activity: ActivityRecord[] = [];
+  const phoneUsers = new Map<string, Set<string>>();
+  const handsetPhones = new Map<string, Set<string>>();
+  const travelGroups = new Map<string, { persons: Set<string>; ids: string[] }>();
+  const placeGroups = new Map<string, { persons: Set<string>; ids: string[] }>();
+  const addresses = new Map<string, { persons: Set<string>; ids: string[] }>();
+  const group = (m: Map<string, { persons: Set<string>; ids: string[] }>, key: string, person: string, ids: readonly string[]) => {
+    let g = m.get(key);
+    if (!g) m.set(key, (g = { persons: new Set(), ids: [] }));
+    g.persons.add(person);
+    for (const id of ids) if (g.ids.length < EVIDENCE_CAP) g.ids.push(id);
+  };
+
+  for (const [id, bag] of bags) {
+    const p = (prop: string) => bag.props.get(prop)?.[0];
+    const spec = schemaSpec(bag.schema);
+    if (spec.kind === 'entity') {
+      if (bag.schema === 'Person') {
+        const person = nodeOf.get(id)!;
+        const address = p('address');
+        if (address) group(addresses, address.toLowerCase().replace(/\s+/g, ' '), person, bag.ids.slice(0, 3));
+        // A phone number recorded on the person links to the number's selector node.
+        for (const number of bag.props.get('phone') ?? []) {
+          const phoneNode = `phone:${number}`;
+          if (!nodes.has(phoneNode)) nodes.set(phoneNode, { id: phoneNode, kind: 'Phone', label: number });
+          addEdge(person, phoneNode, 'PhoneUse', bag.ids.slice(0, 3), undefined, true);
+          phoneUse.push({ id, person, phone: phoneNode });
+          let users = phoneUsers.get(phoneNode);
+          if (!users) phoneUsers.set(phoneNode, (users = new Set()));
+          users.add(person);
+        }
+      }
+      continue;
+    }
+    const start = p('startDate') ?? p('date') ?? p('departure');
+    switch (bag.schema) {
+      case 'Communication': {
+        if (options.withoutCalls) break;
+        const from = ref(p('caller'));
+        const to = ref(p('callee'));
+        const date = p('date');
+        addEdge(from, to, 'Communication', bag.ids.slice(0, 2), date, true);
+        if (from && to && date) calls.push({ id, from, to, time: date });
+        const handset = ref(p('handset'));
+        if (from && handset) handsets.push({ id, phone: from, handset, ...(date ? { time: date } : {}) });
+        const cell = p('cellId');
+        if (from && cell && date) cells.push({ id, phone: from, cell, time: date });
+        break;
+      }
+      case 'Meeting': {
+        const participants = (bag.props.get('participant') ?? []).map(ref).filter((x): x is string => !!x);
+        for (let i = 0; i < participants.length; i++) for (let j = i + 1; j < participants.length; j++) addEdge(participants[i], participants[j], 'Meeting', bag.ids, p('date'));
+        const place = ref(p('place'));
+        const d = day(p('date'));
+        for (const person of participants) {
+          if (place && d) group(placeGroups, `${place}|${d}`, person, bag.ids.slice(0, 3));
+          if (p('date')) activity.push({ id, subject: person, time: p('date')! });
+        }
+        break;
+      }
+      case 'TravelEvent': {
+        const traveller = ref(p('traveller'));
+        addEdge(traveller, ref(p('destination')), 'TravelEvent', bag.ids.slice(0, 3), p('departure'), true);
+        const service = p('serviceNumber');
+        const d = day(p('departure'));
+        if (traveller && service && d) group(travelGroups, `${service}|${d}`, traveller, bag.ids.slice(0, 3));
+        if (traveller && p('departure')) activity.push({ id, subject: traveller, time: p('departure')! });
+        break;
+      }
+      default: {
+        if (!spec.edge) break;
+        const source = ref(p(spec.edge.source));
+        const target = ref(p(spec.edge.target));
+        addEdge(source, target, bag.schema, bag.ids, start, spec.edge.directed);
+        if (bag.schema === 'PhoneUse' && source && target) {
+          phoneUse.push({ id, person: source, phone: target });
+          let users = phoneUsers.get(target);
+          if (!users) phoneUsers.set(target, (users = new Set()));
+          users.add(source);
+        }
+        if (bag.schema === 'HandsetUse' && source && target) {
+          handsets.push({ id, phone: source, handset: target, ...(start ? { time: start } : {}) });
+          let phones = handsetPhones.get(target);
+          if (!phones) handsetPhones.set(target, (phones = new Set()));
+          phones.add(source);
+        }
+        if ((bag.schema === 'Family' || bag.schema === 'Associate') && source && target) {
+          relations.push({ id, person: source, relative: target, kind: p('relationship') ?? bag.schema });
+        }
+        if (bag.schema === 'Encounter' && source && target && p('date')) group(placeGroups, `${target}|${day(p('date'))}`, source, bag.ids.slice(0, 3));
+      }
+    }
+  }
+
+  // Person activity through their phones' calls (for dormancy).
+  const personsOfPhone = phoneUsers;
+  for (const c of calls) for (const person of personsOfPhone.get(c.from) ?? []) activity.push({ id: c.id, subject: person, time: c.time });
+
+  // Derived person–person edges, each with its evidence.
+  const pairwise = (members: Iterable<string>, kind: string, evidence: readonly string[], time?: string) => {
+    const list = [...members];
+    if (list.length > 50) return; // a crowd (a whole flight) is no tie
+    for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) addEdge(list[i], list[j], kind, evidence, time);
+  };
+  for (const [phone, users] of phoneUsers) pairwise(users, 'shared-phone', [phone]);
+  for (const [handset, phones] of handsetPhones) {
+    const persons = new Set<string>();
+    for (const ph of phones) for (const u of phoneUsers.get(ph) ?? []) persons.add(u);
+    pairwise(persons, 'shared-handset', [handset]);
+  }
+  for (const g of addresses.values()) pairwise(g.persons, 'shared-address', g.ids);
+  for (const [key, g] of travelGroups) pairwise(g.persons, 'co-travel', g.ids, key.split('|')[1]);
+  for (const [key, g] of placeGroups) pairwise(g.persons, 'co-location', g.ids, key.split('|')[1]);
+
+  const edgeList: GraphEdge[] = [];
+  for (const { e, first, last } of edges.values()) {
+    edgeList.push({ ...e, ...(first ? { first } : {}), ...(last ? { last } : {}) });
+  }
+  return {
+    nodes: [...nodes.values()],
+    edges: edgeList,
+    calls,
+    handsets,
+    cells,
+    phoneUse,
+    relations,
+    activity,
+    nodeOf,
+    stats: { statements, entities: bags.size, nodes: nodes.size, edges: edgeList.length, seconds: (performance.now() - started) / 1000 },
+  };
+}
