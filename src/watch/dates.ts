@@ -57,3 +57,21 @@ export function bestBirthDateAgreement(a: readonly BirthDate[], b: readonly Birt
   }
   return best;
 }
+
+/** The best agreement score between two lists of dates (0 when none agree), without allocating. */
+export function bestBirthDateScore(a: readonly BirthDate[], b: readonly BirthDate[]): number {
+  let best = 0;
+  for (const x of a) {
+    for (const y of b) {
+      if (x.year !== y.year) continue;
+      let s: number;
+      if (x.month === undefined || y.month === undefined) s = 0.85;
+      else if (x.day === undefined || y.day === undefined) s = x.month === y.month ? 0.85 : 0;
+      else if (x.month === y.month && x.day === y.day) s = 1;
+      else if (x.month === y.day && x.day === y.month) s = 0.95;
+      else s = 0;
+      if (s > best) best = s;
+    }
+  }
+  return best;
+}

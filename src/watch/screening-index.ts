@@ -1,5 +1,5 @@
 import { cachedProfile, nameProfile, profileSimilarity, type NameProfile } from '../resolve/index.js';
-import { bestBirthDateAgreement, parseBirthDate, type BirthDate } from './dates.js';
+import { bestBirthDateAgreement, bestBirthDateScore, parseBirthDate, type BirthDate } from './dates.js';
 import { normaliseSelector, type ScreeningFeatures } from './features.js';
 import type { Alert, MatchedField, Selector } from './model.js';
 
@@ -17,8 +17,6 @@ interface IndexedAlert {
   readonly birthDates: readonly BirthDate[];
   readonly selectors: ReadonlyMap<string, Selector>;
   readonly entityIds: ReadonlySet<string>;
-  /** Fewest significant name tokens among the alert's names (how many keys a candidate must share). */
-  readonly minTokens: number;
 }
 
 /** One alert a record matched, scored and explained. */
@@ -64,6 +62,19 @@ function significantKeys(p: NameProfile): string[] {
   return [...keys];
 }
 
+/** Unordered pairs of distinct keys, as sorted "a|b" strings. */
+function keyPairs(keys: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    for (let j = i + 1; j < keys.length; j++) {
+      const a = keys[i]!;
+      const b = keys[j]!;
+      if (a !== b) out.push(a < b ? `${a}|${b}` : `${b}|${a}`);
+    }
+  }
+  return out;
+}
+
 function tokenCount(p: NameProfile): number {
   return p.tokens.filter((t) => t.weight === 1).length;
 }
@@ -81,10 +92,13 @@ const DATE_MISMATCH_FACTOR = 0.35;
 function scoreAgainst(rec: PreparedRecord, a: IndexedAlert, threshold: number): { score: number; exact: boolean; matched: MatchedField[]; explanation: string[] } | undefined {
   let exact = false;
   for (const s of rec.selectors) if (a.selectors.has(`${s.kind}:${s.value}`)) exact = true;
-  const dob = bestBirthDateAgreement(rec.birthDates, a.birthDates);
   // The fuzzy score is name × date factor ≤ date factor: when the dates alone rule a hit out, the
   // (costlier) name comparison is skipped. Same results, far fewer comparisons on namesakes.
-  if (!exact && dob && (dob.score > 0 ? dob.score : DATE_MISMATCH_FACTOR) < threshold) return undefined;
+  if (!exact && rec.birthDates.length && a.birthDates.length) {
+    const best = bestBirthDateScore(rec.birthDates, a.birthDates);
+    if ((best > 0 ? best : DATE_MISMATCH_FACTOR) < threshold) return undefined;
+  }
+  const dob = bestBirthDateAgreement(rec.birthDates, a.birthDates);
   const matched: MatchedField[] = [];
   const explanation: string[] = [];
   for (const s of rec.selectors) {
@@ -158,8 +172,14 @@ export class ScreeningIndex {
   private entries: (IndexedAlert | undefined)[] = [];
   private readonly slotOf = new Map<string, number>();
   private readonly bySelector = new Map<string, number[]>();
-  private readonly byNameKey = new Map<string, number[]>();
+  /** Two name keys of one name (sorted pair) → alerts. */
+  private readonly byNamePair = new Map<string, number[]>();
+  /** One name key and the birth year → alerts. */
   private readonly byNameYear = new Map<string, number[]>();
+  /** One name key → alerts (looked up only for single-token record names). */
+  private readonly byNameKey = new Map<string, number[]>();
+  /** One name key → alerts that have a single-token name (a mononym meets any name holding it). */
+  private readonly bySingleName = new Map<string, number[]>();
   private stale = 0;
 
   /** Alerts held. */
@@ -188,7 +208,6 @@ export class ScreeningIndex {
       birthDates,
       selectors,
       entityIds: new Set(alert.subject.entityIds),
-      minTokens: names.length ? Math.min(...names.map(tokenCount)) : 0,
     };
     this.add(entry);
   }
@@ -214,8 +233,10 @@ export class ScreeningIndex {
     this.entries = [];
     this.slotOf.clear();
     this.bySelector.clear();
-    this.byNameKey.clear();
+    this.byNamePair.clear();
     this.byNameYear.clear();
+    this.byNameKey.clear();
+    this.bySingleName.clear();
     this.stale = 0;
     // Re-adding rebuilds the maps from the precomputed entries (profiles are not recomputed).
     for (const e of live) this.add(e);
@@ -227,53 +248,53 @@ export class ScreeningIndex {
     this.slotOf.set(entry.id, slot);
     for (const key of entry.selectors.keys()) push(this.bySelector, key, slot);
     const years = [...new Set(entry.birthDates.map((d) => d.year))];
-    for (const k of new Set(entry.names.flatMap(significantKeys))) {
+    const keys = new Set<string>();
+    const pairs = new Set<string>();
+    const singles = new Set<string>();
+    for (const p of entry.names) {
+      const ks = significantKeys(p);
+      for (const k of ks) keys.add(k);
+      for (const pair of keyPairs(ks)) pairs.add(pair);
+      if (tokenCount(p) <= 1) for (const k of ks) singles.add(k);
+    }
+    for (const k of keys) {
       push(this.byNameKey, k, slot);
       for (const y of years) push(this.byNameYear, `${k}|${y}`, slot);
     }
+    for (const pair of pairs) push(this.byNamePair, pair, slot);
+    for (const k of singles) push(this.bySingleName, k, slot);
   }
 
-  // Scratch counters reused across calls (no per-record allocation: screening runs hot).
-  private counts = new Uint8Array(0);
+  // Scratch marks reused across calls (no per-record allocation: screening runs hot).
   private marks = new Uint8Array(0);
 
-  /** Candidate slots for a record: selector matches first, then name blocks. */
+  /**
+   * Candidate slots for a record: alerts sharing a selector, a pair of name keys within one name,
+   * one name key and the birth year; single-token names on either side need one shared key.
+   */
   private candidates(rec: PreparedRecord): number[] {
-    if (this.counts.length < this.entries.length) {
-      this.counts = new Uint8Array(this.entries.length * 2 + 1024);
-      this.marks = new Uint8Array(this.entries.length * 2 + 1024);
-    }
-    const counts = this.counts;
+    if (this.marks.length < this.entries.length) this.marks = new Uint8Array(this.entries.length * 2 + 1024);
     const marks = this.marks;
     const out: number[] = [];
-    const mark = (slot: number) => {
-      if (marks[slot] === 0) {
-        marks[slot] = 1;
-        out.push(slot);
+    const take = (block: readonly number[] | undefined) => {
+      if (!block) return;
+      for (const slot of block) {
+        if (marks[slot] === 0) {
+          marks[slot] = 1;
+          out.push(slot);
+        }
       }
     };
-    for (const s of rec.selectors) for (const slot of this.bySelector.get(`${s.kind}:${s.value}`) ?? []) mark(slot);
+    for (const s of rec.selectors) take(this.bySelector.get(`${s.kind}:${s.value}`));
     const years = [...new Set(rec.birthDates.map((d) => d.year))];
-    const touched: number[] = [];
     for (const p of rec.names) {
       const keys = significantKeys(p);
+      if (tokenCount(p) <= 1) for (const k of keys) take(this.byNameKey.get(k));
+      else for (const pair of keyPairs(keys)) take(this.byNamePair.get(pair));
       for (const k of keys) {
-        const block = this.byNameKey.get(k);
-        if (block) {
-          for (const slot of block) {
-            if (counts[slot] === 0) touched.push(slot);
-            if (counts[slot]! < 255) counts[slot]!++;
-          }
-        }
-        for (const y of years) for (const slot of this.byNameYear.get(`${k}|${y}`) ?? []) mark(slot);
+        take(this.bySingleName.get(k));
+        for (const y of years) take(this.byNameYear.get(`${k}|${y}`));
       }
-      const own = Math.max(1, tokenCount(p));
-      for (const slot of touched) {
-        const e = this.entries[slot];
-        if (e && counts[slot]! >= Math.min(2, own, Math.max(1, e.minTokens))) mark(slot);
-        counts[slot] = 0;
-      }
-      touched.length = 0;
     }
     for (const slot of out) marks[slot] = 0;
     return out;

@@ -10,6 +10,7 @@ import {
   AlertInput,
   ScreeningIndex,
   WatchService,
+  bestBirthDateScore,
   compareBirthDates,
   featuresOf,
   parseBirthDate,
@@ -37,6 +38,14 @@ describe('dates of birth', () => {
     expect(compareBirthDates(d('1990-04-05'), d('1990-04-06')).score).toBe(0);
     expect(compareBirthDates(d('1991-04-05'), d('1990-04-05')).score).toBe(0);
     expect(parseBirthDate('31/02/x')).toBeUndefined();
+  });
+  it('the allocation-free best score agrees with the explained comparison (property)', () => {
+    const date = fc.tuple(fc.integer({ min: 1988, max: 1990 }), fc.option(fc.integer({ min: 1, max: 12 })), fc.integer({ min: 1, max: 12 })).map(([y, m, d]) => parseBirthDate(m === null ? String(y) : `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`)!);
+    fc.assert(
+      fc.property(fc.array(date, { minLength: 1, maxLength: 3 }), fc.array(date, { minLength: 1, maxLength: 3 }), (a, b) => {
+        expect(bestBirthDateScore(a, b)).toBe(Math.max(...a.flatMap((x) => b.map((y) => compareBirthDates(x, y).score))));
+      }),
+    );
   });
 });
 
