@@ -8,9 +8,12 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileS
 import { once } from 'node:events';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ingestFile, loadMapping, MemorySink } from '../src/ingest/index.js';
+import { extractMentions, extractReport, ingestFile, loadMapping, MemorySink, scoreExtraction, storeIngestSink } from '../src/ingest/index.js';
+import { generateScenario } from '../src/scenario/index.js';
+import { openStore } from '../src/store/index.js';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
+const SQLITE_ROWS = Math.min(ROWS, Number(process.argv[3] ?? 50_000));
 const root = new URL('../', import.meta.url).pathname;
 
 /** Luhn check digit (IMEI, 3GPP TS 23.003). */
@@ -105,7 +108,61 @@ async function main(): Promise<void> {
     };
     console.log(`ingest: ${ingest.rowsPerSecond.toLocaleString()} rows/s wall, ${ingest.rowsPerCpuSecond.toLocaleString()} rows per CPU-second (${ingest.statementsPerSecond.toLocaleString()} statements/s), peak RSS ${ingest.peakRssMB} MB; written ${report.written}, quarantined ${report.quarantined}, duplicates ${report.duplicates}`);
 
-    const results = { machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverage: loadavg().map((x) => Number(x.toFixed(2))) }, date: new Date().toISOString(), ingest };
+    // The same mapping into SQLite through the store sink (one transaction per batch).
+    const sqliteFile = join(dir, 'cdr-sqlite.csv');
+    await writeCdr(sqliteFile, SQLITE_ROWS);
+    const store = await openStore({ url: `sqlite:${join(dir, 'bench.sqlite')}` });
+    let sqlite;
+    try {
+      const t2 = performance.now();
+      const c0 = process.cpuUsage();
+      const r = await ingestFile(sqliteFile, loadMapping(join(root, 'examples/mappings/cdr.yaml')), storeIngestSink(store), { batchSize: 5000, collectedAt: '2024-08-01T00:00:00Z' });
+      const secs = (performance.now() - t2) / 1000;
+      const c = process.cpuUsage(c0);
+      sqlite = { rows: SQLITE_ROWS, seconds: Number(secs.toFixed(2)), rowsPerSecond: Math.round(r.read / secs), rowsPerCpuSecond: Math.round(r.read / ((c.user + c.system) / 1e6)), statements: r.statements, statementsPerSecond: Math.round(r.statements / secs) };
+      console.log(`sqlite: ${sqlite.rowsPerSecond.toLocaleString()} rows/s wall (${sqlite.statementsPerSecond.toLocaleString()} statements/s) for ${SQLITE_ROWS.toLocaleString()} rows`);
+    } finally {
+      await store.close();
+    }
+
+    // Extraction: precision/recall per type on the scenario's synthetic reports, speed on 2 KB reports.
+    const scenario = generateScenario({ size: 'demo', seed: 7 });
+    const reports = scenario.reports;
+    const docs = reports.map((r) => ({ found: extractMentions(r.text, { phoneRegion: r.agency.slice(0, 2) }), truth: r.mentions }));
+    const scores = scoreExtraction(docs);
+    // The scenario writes birth places as plain text, without a ground-truth span: count the places found there apart.
+    let birthplaces = 0;
+    for (const [i, d] of docs.entries()) {
+      const text = reports[i]!.text;
+      for (const f of d.found) {
+        if (f.type !== 'place' || d.truth.some((t) => t.type === 'place' && t.start === f.start && t.end === f.end)) continue;
+        if (/born [^,.]*in $/.test(text.slice(Math.max(0, f.start - 40), f.start))) birthplaces++;
+      }
+    }
+    const place = scores.find((x) => x.type === 'place');
+    const placeExcludingBirthplaces = place ? Number((place.exact / (place.found - birthplaces)).toFixed(3)) : undefined;
+    console.log(`places found in unannotated "born … in X" phrases: ${birthplaces}; place precision without them: ${placeExcludingBirthplaces}`);
+    console.table(scores.map((x) => ({ type: x.type, truth: x.truth, found: x.found, precision: x.precision, recall: x.recall, lenientP: x.lenientPrecision, lenientR: x.lenientRecall })));
+    // 2 KB reports: two scenario reports back to back.
+    const twoKb = reports.map((r, i) => `${r.text}\n${reports[(i + 1) % reports.length]!.text}`).filter((t) => t.length >= 2000);
+    const envelope = { source: { agency: 'FR-CT', collectedAt: '2024-08-01T00:00:00Z' }, grading: { system: 'EU4x4' as const, source: 'B' as const, info: '2' as const }, handling: { codes: [], releasableTo: [] } };
+    for (const t of twoKb.slice(0, 20)) extractReport({ text: t }, envelope, { phoneRegion: 'FR' });
+    const t3 = performance.now();
+    const c3 = process.cpuUsage();
+    let mentions = 0;
+    for (const t of twoKb) mentions += extractReport({ text: t }, envelope, { phoneRegion: 'FR' }).mentions.length;
+    const es = (performance.now() - t3) / 1000;
+    const ec = process.cpuUsage(c3);
+    const extraction = {
+      scenario: { size: 'demo', seed: 7, reports: reports.length, meanChars: Math.round(reports.reduce((a, r) => a + r.text.length, 0) / reports.length) },
+      scores,
+      unannotatedBirthplacesFound: birthplaces,
+      placePrecisionExcludingBirthplaces: placeExcludingBirthplaces,
+      speed: { reports: twoKb.length, meanChars: Math.round(twoKb.reduce((a, t) => a + t.length, 0) / twoKb.length), reportsPerSecond: Math.round(twoKb.length / es), reportsPerCpuSecond: Math.round(twoKb.length / ((ec.user + ec.system) / 1e6)), mentionsPerReport: Number((mentions / twoKb.length).toFixed(1)), goalReportsPerSecond: 200 },
+    };
+    console.log(`extraction: ${extraction.speed.reportsPerSecond} reports/s wall, ${extraction.speed.reportsPerCpuSecond} per CPU-second (2 KB reports, Report + Mention statements included)`);
+
+    const results = { machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverage: loadavg().map((x) => Number(x.toFixed(2))) }, date: new Date().toISOString(), ingest, sqlite, extraction };
     mkdirSync(join(root, 'bench/results'), { recursive: true });
     writeFileSync(join(root, 'bench/results/ingest.json'), `${JSON.stringify(results, null, 2)}\n`);
     console.log('wrote bench/results/ingest.json');
