@@ -116,8 +116,20 @@ async function main(): Promise<void> {
   // Sign-ins first (scrypt is slow by design, ~0.1–0.4 s each); the clock starts after.
   const sessions: Record<string, string>[] = [];
   for (let i = 0; i < ANALYSTS; i++) sessions.push(await signIn(i));
+  // --profile: CPU profile of the load phase only (seeding excluded), written to bench/results/api.cpuprofile.
+  const profiling = process.argv.includes('--profile');
+  const inspector = profiling ? new (await import('node:inspector/promises')).Session() : undefined;
+  if (inspector) {
+    inspector.connect();
+    await inspector.post('Profiler.enable');
+    await inspector.post('Profiler.start');
+  }
   const started = performance.now();
   await Promise.all(sessions.map((h) => analyst(h)));
+  if (inspector) {
+    const { profile } = await inspector.post('Profiler.stop');
+    writeFileSync(join('bench', 'results', 'api.cpuprofile.tmp'), JSON.stringify(profile));
+  }
   const elapsed = (performance.now() - started) / 1000;
   await server.close();
   await store.close();
