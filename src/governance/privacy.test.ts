@@ -257,6 +257,12 @@ describe('subject rights', () => {
     expect(out.disclosures).toEqual([expect.objectContaining({ recipients: ['BE-CT'], userId: 'fr.analyst' })]);
     expect(out.retention.map((r) => r.id)).toContain('suspect-review');
     await expect(exportSubject(gov, { ...frCtx, caseId: null }, 'fr-ct:p1')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // Above the caller's clearance: counted, not shown.
+    await gov.systemWrite('test', 'fixture load of a secret statement', [stmt({ entityId: 'fr-ct:p1', schema: 'Person', prop: 'alias', value: 'Abou Karim', classification: 'SECRET' })]);
+    await gov.upsertUser({ id: 'fr.dpo2', name: 'Deputy DPO FR', agency: 'FR-CT', roles: ['dpo'], clearance: 'CONFIDENTIAL' });
+    const deputy = await exportSubject(gov, { ...dpoCtx, userId: 'fr.dpo2' }, 'fr-ct:p1');
+    expect(deputy.statements.map((s) => s.prop)).not.toContain('alias');
+    expect(deputy.aboveClearance).toBe(1);
   });
   it('rectifies with validation, logs it, and notifies the partners who received the data', async () => {
     await exportEntities(gov, frCtx, ['fr-ct:p1'], { recipients: ['BE-CT', 'ES-CT'] });

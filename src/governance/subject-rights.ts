@@ -1,4 +1,4 @@
-import { TesseraError, validateStatement, type AuditEntry, type Statement } from '../model/index.js';
+import { classificationRank, TesseraError, validateStatement, type AuditEntry, type Statement } from '../model/index.js';
 import { auditEntries, recipientsOf } from './audit-search.js';
 import type { QueryContext } from './context.js';
 import { authoriseOversight } from './oversight.js';
@@ -45,6 +45,8 @@ export interface SubjectExport {
   readonly retention: readonly Pick<RetentionRule, 'id' | 'title' | 'basis' | 'action' | 'afterDays'>[];
   /** Statements from other agencies: their release to the subject needs the originator's consent (handling H2 / Art. 15 restrictions). */
   readonly partnerHeld: number;
+  /** Statements classified above the caller's clearance: counted, not shown (a cleared officer completes the answer). */
+  readonly aboveClearance: number;
 }
 
 /** Audit entries naming an entity (oldest first). */
@@ -64,9 +66,12 @@ export async function recipientsOfEntity(gov: Governance, entityId: string): Pro
 /** Everything held on a data subject, with provenance; logged as `subject.export` (counts toward export limits). */
 export async function exportSubject(gov: Governance, ctx: QueryContext, entityId: string): Promise<SubjectExport> {
   const principal = await authoriseOversight(gov, ctx, 'subject.export', ['dpo', 'supervisor']);
-  const statements = await gov.store.statementsOf(entityId);
-  const references = (await gov.store.statementsReferencing([entityId])).filter((s) => s.entityId !== entityId);
-  if (statements.length === 0 && references.length === 0) throw new TesseraError('NOT_FOUND', `nothing is held on ${entityId}`, { record: entityId });
+  const allOwn = await gov.store.statementsOf(entityId);
+  const allRefs = (await gov.store.statementsReferencing([entityId])).filter((s) => s.entityId !== entityId);
+  if (allOwn.length === 0 && allRefs.length === 0) throw new TesseraError('NOT_FOUND', `nothing is held on ${entityId}`, { record: entityId });
+  const cleared = (s: Statement) => classificationRank(s.classification, gov.levels) <= classificationRank(principal.clearance, gov.levels);
+  const statements = allOwn.filter(cleared);
+  const references = allRefs.filter(cleared);
   const history = await entriesAbout(gov, entityId);
   const disclosures: Disclosure[] = history
     .filter((e) => e.outcome === 'allowed' && recipientsOf(e).length > 0)
@@ -92,6 +97,7 @@ export async function exportSubject(gov: Governance, ctx: QueryContext, entityId
     consultations: [...consult.values()],
     retention: applies.map((r) => ({ id: r.id, title: r.title, basis: r.basis, action: r.action, afterDays: r.afterDays })),
     partnerHeld: statements.filter((s) => s.source.agency !== principal.agency).length,
+    aboveClearance: allOwn.length + allRefs.length - statements.length - references.length,
   };
   await gov.audit(ctx, principal, 'subject.export', 'allowed', [entityId], { statements: statements.length, references: references.length, disclosures: disclosures.length });
   return result;
