@@ -98,14 +98,6 @@ function pnrName(r: RenderedName, gender: 'male' | 'female'): { value: string; o
   return { value: normaliseName(`${first} ${last}`), original: `${last}/${first} ${gender === 'male' ? 'MR' : 'MS'}` };
 }
 
-const STREETS: Readonly<Record<string, readonly string[]>> = {
-  FR: ['rue des Lilas', 'avenue Jean-Jaurès', 'rue de la République', 'boulevard Voltaire', 'rue du Moulin'],
-  BE: ['Rue de la Station', 'Kerkstraat', 'Chaussée de Gand', 'Stationsstraat', 'Rue Haute'],
-  ES: ['Calle Mayor', 'Calle del Sol', 'Avenida de la Constitución', 'Calle Real'],
-  DE: ['Hauptstraße', 'Bahnhofstraße', 'Gartenweg', 'Schillerstraße', 'Lindenallee'],
-  NL: ['Dorpsstraat', 'Kerkstraat', 'Stationsweg', 'Molenweg'],
-  AT: ['Hauptplatz', 'Bahnhofstraße', 'Kirchengasse', 'Wiener Straße'],
-};
 
 const SPEC_CACHE = new Map<string, PropertySpec | null>();
 
@@ -385,9 +377,10 @@ class AgencyEmitter {
     if (rng.chance(0.8)) this.st(id, 'Person', 'gender', p.gender, env, cat, seen);
     if (rng.chance(0.35)) this.st(id, 'Person', 'birthPlace', p.birthPlace, env, cat, seen);
     if (rng.chance(0.7)) this.st(id, 'Person', 'country', p.country, env, cat, seen);
-    if (rng.chance(0.3)) {
-      const street = rng.pick(STREETS[p.country] ?? ['Main Street']);
-      this.st(id, 'Person', 'address', `${rng.int(1, 180)} ${street}, ${rng.digits(4)}${p.country === 'NL' ? ` ${rng.chars('ABCDEFGHJKLMNPRSTVWXZ', 2)}` : rng.digits(1)} ${p.city.name}`, env, cat, seen);
+    if (rng.chance(0.35)) {
+      // The household's address: relatives living together and members sharing a flat have the same one.
+      const printed = rng.chance(0.2) ? p.address.toUpperCase() : p.address;
+      this.st(id, 'Person', 'address', printed, env, cat, seen);
     }
     // Protected characteristics: stored for some records so the privacy tests can vary them.
     if (rng.chance(0.45)) this.st(id, 'Person', 'nationality', p.nationality, env, cat, { ...seen, classification: 'RESTRICTED' });

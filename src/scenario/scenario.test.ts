@@ -198,6 +198,7 @@ describe('synthetic scenario (tiny)', () => {
         dates++;
       }
       if (s.schema === 'Phone' && s.prop === 'number') expect(s.value).toBe(phones.get(trueId!)!.number);
+      if (s.schema === 'Person' && s.prop === 'address') expect(s.value.toLowerCase()).toBe(persons.get(trueId!)!.address.toLowerCase());
       if (s.schema === 'Person' && s.prop === 'phone') expect(truth.phones.some((p) => p.number === s.value && p.owner === trueId)).toBe(true);
       if (s.schema === 'Communication' && s.prop === 'caller') {
         const phone = phones.get(truth.entities[s.value]!)!;
@@ -206,6 +207,10 @@ describe('synthetic scenario (tiny)', () => {
       }
     }
     expect(dates).toBeGreaterThan(100);
+    // Households and shared flats: distinct persons at one address (the graph's shared-address links).
+    const byAddress = new Map<string, number>();
+    for (const p of truth.persons) byAddress.set(p.address, (byAddress.get(p.address) ?? 0) + 1);
+    expect([...byAddress.values()].some((n) => n >= 2)).toBe(true);
   });
 
   it('ships free-text reports whose mention spans match the text', () => {

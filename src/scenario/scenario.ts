@@ -57,6 +57,8 @@ export interface TruthPerson {
   readonly birthDate: string;
   readonly gender: 'male' | 'female';
   readonly country: string;
+  /** Home address, as written in records (households and shared flats share it). */
+  readonly address: string;
   readonly role: 'leader' | 'member' | 'trafficker' | 'relative' | 'background';
   readonly cell?: string;
   readonly operational: boolean;
@@ -220,6 +222,7 @@ export function assembleTruth(world: World, collector: TruthCollector, watchlist
       birthDate: p.birthDate,
       gender: p.gender,
       country: p.country,
+      address: p.address,
       role: p.role,
       ...(p.cell ? { cell: p.cell } : {}),
       operational: p.operational,

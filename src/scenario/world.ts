@@ -60,6 +60,8 @@ export interface TruePerson {
   readonly country: string;
   readonly nationality: string;
   readonly religion?: string;
+  /** Home address (shared by a household, and by members who share a flat). */
+  address: string;
   readonly role: Role;
   readonly cell?: string;
   readonly alias?: string;
@@ -324,6 +326,23 @@ const NATIONALITY_OF_ORIGIN: Readonly<Record<Origin, readonly string[]>> = {
   german: ['DE', 'AT'],
   dutch: ['NL'],
 };
+const STREETS: Readonly<Record<string, readonly string[]>> = {
+  FR: ['rue des Lilas', 'avenue Jean-Jaurès', 'rue de la République', 'boulevard Voltaire', 'rue du Moulin'],
+  BE: ['Rue de la Station', 'Kerkstraat', 'Chaussée de Gand', 'Stationsstraat', 'Rue Haute'],
+  ES: ['Calle Mayor', 'Calle del Sol', 'Avenida de la Constitución', 'Calle Real'],
+  DE: ['Hauptstraße', 'Bahnhofstraße', 'Gartenweg', 'Schillerstraße', 'Lindenallee'],
+  NL: ['Dorpsstraat', 'Kerkstraat', 'Stationsweg', 'Molenweg'],
+  AT: ['Hauptplatz', 'Bahnhofstraße', 'Kirchengasse', 'Wiener Straße'],
+};
+
+/** A street address in the city's national style. */
+function streetAddress(rng: Rng, city: City): string {
+  const street = rng.pick(STREETS[city.country] ?? ['Main Street']);
+  const digits = ['FR', 'ES', 'DE'].includes(city.country) ? 5 : 4;
+  const postcode = `${rng.int(10 ** (digits - 1), 10 ** digits - 1)}${city.country === 'NL' ? ` ${rng.chars('ABCDEFGHJKLMNPRSTVWXZ', 2)}` : ''}`;
+  return city.country === 'FR' || city.country === 'BE' ? `${rng.int(1, 180)} ${street}, ${postcode} ${city.name}` : `${street} ${rng.int(1, 180)}, ${postcode} ${city.name}`;
+}
+
 const RELIGIONS = ['Muslim', 'Christian', 'None stated', 'Catholic', 'Orthodox', 'Protestant'];
 const CODENAMES = ['KESTREL', 'HARRIER', 'MERLIN', 'OSPREY', 'SHRIKE', 'BITTERN', 'CORMORANT', 'LAPWING', 'PLOVER', 'CURLEW', 'GANNET', 'PETREL', 'SISKIN', 'LINNET', 'DUNLIN', 'AVOCET', 'EGRET', 'HOOPOE', 'WRYNECK', 'TWITE'];
 
@@ -401,6 +420,7 @@ function makePerson(ctx: Ctx, rng: Rng, opts: { role: Role; origin: Origin; gend
     country,
     nationality,
     ...(rng.chance(0.12) ? { religion: rng.pick(RELIGIONS) } : {}),
+    address: streetAddress(rng, opts.city),
     role: opts.role,
     ...(opts.cell ? { cell: opts.cell } : {}),
     ...(isCell && rng.chance(0.4) ? { alias: drawAlias(rng) } : {}),
@@ -524,6 +544,8 @@ export function buildWorld(seed: number, size: ScenarioSize): World {
       const n = rb.int(4, 12);
       const circle = list.slice(i, i + n);
       for (const p of circle) (p as { circle: number }).circle = circles.length;
+      // Some circles contain a household: two persons at one address (innocent shared addresses).
+      if (circle.length >= 2 && rb.chance(0.3)) circle[1]!.address = circle[0]!.address;
       circles.push(circle);
       i += n;
     }
@@ -587,6 +609,9 @@ export function buildWorld(seed: number, size: ScenarioSize): World {
       personalPhones(ctx, rc, m, false);
       burnerChain(ctx, rc, m, start + rc.int(0, 30) * DAY, successions);
     }
+    // A shared flat: two members of the same city live at one address.
+    const flatmates = members.filter((m) => m.city === members[0]!.city);
+    if (flatmates.length >= 2 && rc.chance(0.5)) flatmates[1]!.address = flatmates[0]!.address;
     // Calls within the cell, on burners.
     for (let i = 0; i < members.length; i++) {
       for (let j = i + 1; j < members.length; j++) {
@@ -604,6 +629,7 @@ export function buildWorld(seed: number, size: ScenarioSize): World {
         const years: [number, number] = rel === 'mother' || rel === 'father' ? [1950, 1970] : [1980, 2005];
         const r = makePerson(ctx, rc, { role: 'relative', origin: m.name.origin, gender, city: m.city, years, ...(rel === 'spouse' || rel === 'cousin' ? {} : { surname: m.name.surname }) });
         personalPhones(ctx, rc, r, false);
+        if (rel === 'spouse' || ((rel === 'mother' || rel === 'father' || rel === 'brother' || rel === 'sister') && rc.chance(0.5))) r.address = m.address;
         family.push([m.id, r.id, rel]);
         channels.push({ a: m.id, b: r.id, kindA: 'personal', kindB: 'personal', rate: 1 + rc.float() * 2, start: SCENARIO_START, end: SCENARIO_END, label: 'family', recorders: [] });
       }
