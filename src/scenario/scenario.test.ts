@@ -198,7 +198,7 @@ describe('synthetic scenario (tiny)', () => {
         dates++;
       }
       if (s.schema === 'Phone' && s.prop === 'number') expect(s.value).toBe(phones.get(trueId!)!.number);
-      if (s.schema === 'Person' && s.prop === 'address') expect(s.value.toLowerCase()).toBe(persons.get(trueId!)!.address.toLowerCase());
+      if (s.schema === 'Person' && s.prop === 'address') expect(s.value.toUpperCase()).toBe(persons.get(trueId!)!.address.toUpperCase());
       if (s.schema === 'Person' && s.prop === 'phone') expect(truth.phones.some((p) => p.number === s.value && p.owner === trueId)).toBe(true);
       if (s.schema === 'Communication' && s.prop === 'caller') {
         const phone = phones.get(truth.entities[s.value]!)!;
