@@ -123,12 +123,12 @@ function stripBody(env: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** SHA-256 (hex) of an envelope's canonical JSON, signature included: what receipts and the ledger cite. */
-export function envelopeDigest(envelope: Envelope | Record<string, unknown>): string {
+export function envelopeDigest<T extends MessageType>(envelope: Envelope<T> | Record<string, unknown>): string {
   return createHash('sha256').update(canonicalJson(envelope)).digest('hex');
 }
 
 /** Serialises an envelope for the wire (canonical JSON, so the digest is stable end to end). */
-export function serialiseEnvelope(envelope: Envelope): string {
+export function serialiseEnvelope<T extends MessageType>(envelope: Envelope<T>): string {
   return canonicalJson(envelope);
 }
 
