@@ -197,6 +197,18 @@ describe('API', () => {
       expect(audit.some((e) => e.userId === 'fr.junior' && e.action === 'session.context' && e.outcome === 'allowed')).toBe(true);
     });
 
+    it('keeps markup and SQL in a purpose as plain text (stored verbatim in the session and the audit chain)', async () => {
+      const c = await signIn(f, 'fr.junior');
+      const purpose = `Check <img src=x onerror=alert(1)> links'); DROP TABLE audit_log;-- for Atlas`;
+      const res = await call(f, c, 'PUT', '/api/session/context', { purpose, caseId: 'FR-OP-ATLAS' });
+      expect(res.status).toBe(200);
+      expect((await json(res)).purpose).toBe(purpose);
+      expect((await json(call(f, c, 'GET', '/api/search?q=benali'))).results).toHaveLength(1);
+      const audit = await f.store.readAudit(1, 10_000);
+      expect(audit.filter((e) => e.purpose === purpose).map((e) => e.action)).toEqual(expect.arrayContaining(['session.context', 'search']));
+      expect((await json<{ intact: boolean }>(call(f, c, 'GET', '/api/audit/verify'))).intact).toBe(true);
+    });
+
     it('records every read with the session’s purpose and case', async () => {
       await call(f, fr, 'GET', '/api/entities/fr-ct:p1');
       const audit = await f.store.readAudit(1, 10_000);
