@@ -1,6 +1,6 @@
 import { doubleMetaphone } from 'double-metaphone';
 import { invalid } from '../../model/index.js';
-import { normaliseValue, type FieldSpec, type PreparedRecords, type ResolveRecord } from '../fs/fields.js';
+import { normaliseValue, valuesOf, type FieldSpec, type PreparedRecords, type ResolveRecord } from '../fs/fields.js';
 import { cachedProfile } from '../names/index.js';
 
 /** One part of a blocking key: how a field's normalised values become key fragments. */
@@ -231,7 +231,7 @@ export function candidatePairs(prepared: PreparedRecords, rules: readonly Blocki
       }
       return frags;
     }
-    return [...new Set(fragments(part, (field) => index.get(field)?.values[i] ?? []))];
+    return [...new Set(fragments(part, (field) => { const g = index.get(field); return g ? valuesOf(g, i) : []; }))];
   };
   for (const rule of rules) {
     const blocks = new Map<string, number[]>();

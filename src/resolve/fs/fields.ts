@@ -46,8 +46,6 @@ export type FieldValues = readonly string[];
  */
 export interface PreparedField {
   readonly spec: FieldSpec;
-  /** values[recordIndex] = normalised values (for explanations, term frequencies and blocking). */
-  readonly values: readonly FieldValues[];
   /** First value id per record, -1 when missing. */
   readonly ids: Int32Array;
   /** All value ids of records holding more than one value (sparse). */
@@ -136,7 +134,9 @@ export function prepareRecords(records: readonly ResolveRecord[], specs: readonl
     const dict: string[] = [];
     const ids = new Int32Array(records.length).fill(-1);
     const multi: Record<number, number[]> = {};
-    const values = records.map((r, i) => {
+    // Only ids are kept per record (4 bytes each): per-record value arrays would cost ~100 bytes each
+    // and be cloned into every worker. `valuesOf` rebuilds them when an explanation needs them.
+    records.forEach((r, i) => {
       const out: string[] = [];
       for (const raw of r.fields[spec.name] ?? []) {
         const v = normaliseValue(spec.kind, raw);
@@ -153,9 +153,8 @@ export function prepareRecords(records: readonly ResolveRecord[], specs: readonl
       });
       ids[i] = vids[0] ?? -1;
       if (vids.length > 1) multi[i] = vids;
-      return out;
     });
-    const base = { spec, values, ids, multi, dict };
+    const base = { spec, ids, multi, dict };
     if (spec.kind === 'name') return { ...base, profiles: dict.map((v) => nameProfile(v)) };
     if (spec.kind === 'date') return { ...base, dates: Int32Array.from(dict, dateInt) };
     return base;
@@ -262,11 +261,22 @@ export function fieldLevel(f: PreparedField, i: number, j: number): number {
   return best;
 }
 
+/** Value ids of record i in field f (empty when missing). */
+export function valueIdsOf(f: PreparedField, i: number): readonly number[] {
+  const m = f.multi[i];
+  if (m) return m;
+  const id = f.ids[i] ?? -1;
+  return id < 0 ? [] : [id];
+}
+
+/** Normalised values of record i in field f. */
+export function valuesOf(f: PreparedField, i: number): FieldValues {
+  return valueIdsOf(f, i).map((id) => f.dict[id] ?? '');
+}
+
 /** The value on which two records agree exactly (for term-frequency adjustment), if any. */
 export function agreedValue(f: PreparedField, i: number, j: number): string | undefined {
-  const va = f.values[i];
-  const vb = f.values[j];
-  if (!va || !vb) return undefined;
-  for (const v of va) if (vb.includes(v)) return v;
+  const vb = valueIdsOf(f, j);
+  for (const id of valueIdsOf(f, i)) if (vb.includes(id)) return f.dict[id];
   return undefined;
 }

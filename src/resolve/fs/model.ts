@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SCHEMA_NAMES, invalid, type SchemaName } from '../../model/index.js';
-import { LEVELS, agreedValue, checkFieldSpecs, fieldLevel, FIELD_KINDS, type FieldKind, type FieldSpec, type PreparedRecords } from './fields.js';
+import { LEVELS, agreedValue, checkFieldSpecs, fieldLevel, valueIdsOf, valuesOf, FIELD_KINDS, type FieldKind, type FieldSpec, type PreparedRecords } from './fields.js';
 
 /** Per-field parameters of a Fellegi–Sunter model. */
 export interface FieldModel {
@@ -125,11 +125,15 @@ function termFrequencies(prepared: PreparedRecords, k: number, maxValues: number
   const f = prepared.fields[k];
   const counts = new Map<string, number>();
   let total = 0;
-  for (const vs of f?.values ?? []) {
-    for (const v of vs) {
-      counts.set(v, (counts.get(v) ?? 0) + 1);
-      total++;
+  if (f) {
+    const byId = new Float64Array(f.dict.length);
+    for (let i = 0; i < f.ids.length; i++) {
+      for (const id of valueIdsOf(f, i)) {
+        byId[id] = (byId[id] ?? 0) + 1;
+        total++;
+      }
     }
+    byId.forEach((c, id) => counts.set(f.dict[id] ?? '', c));
   }
   const freq: Record<string, number> = {};
   // Keep the common values only: rare values fall back to 1/total, which is what they are.
@@ -343,8 +347,8 @@ export function explainPair(model: FsModel, prepared: PreparedRecords, i: number
       levelIndex: l,
       weight: (table[k]?.[l] ?? 0) + tfAdj,
       tfAdjustment: tfAdj,
-      left: f.values[i] ?? [],
-      right: f.values[j] ?? [],
+      left: valuesOf(f, i),
+      right: valuesOf(f, j),
     };
   });
   const weight = fields.reduce((s, f) => s + f.weight, 0);
