@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DICE_WASM_URL, FILTER_BITS, FILTER_BYTES, FilterSet, createDiceIndex, diceCoefficient, popcountFilter, wasmDiceAvailable } from './index.js';
@@ -93,7 +94,7 @@ describe('the committed WebAssembly binary', () => {
     try {
       const outFile = join(out, 'dice.wasm');
       const { error, stderr } = await asc.main(
-        ['src/federation/wasm/dice.ts', '--config', 'src/federation/wasm/asconfig.json', '--target', 'release', '--outFile', outFile],
+        [fileURLToPath(new URL('./wasm/dice.ts', import.meta.url)), '--config', fileURLToPath(new URL('./wasm/asconfig.json', import.meta.url)), '--target', 'release', '--outFile', outFile],
         { stdout: { write: () => true }, stderr: { write: () => true } } as never,
       );
       expect(error, String(stderr)).toBeNull();
