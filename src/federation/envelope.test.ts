@@ -237,10 +237,21 @@ describe('receiving: replay and ordering', () => {
     expect(openEnvelope(serialiseEnvelope(m1), { ...ctx, now: new Date(T0.getTime() + 8 * 86400_000) })).toMatchObject({ ok: false, reason: 'expired' });
   });
 
-  it('does not answer unauthenticated garbage with a receipt', () => {
-    const r = receiveEnvelope(serialiseEnvelope(hitNotice()), { ...ctx, peers: new PeerDirectory([]) }, new ReplayGuard());
-    expect(r.status).toBe('rejected');
-    expect(receiptBodyFor(r, 'x', T0)).toBeUndefined();
+  it('answers only authenticated senders with a receipt', () => {
+    const raw = serialiseEnvelope(hitNotice());
+    const unauthenticated = [
+      { ...ctx, peers: new PeerDirectory([]) },
+      { ...ctx, self: 'FR-DGSI' },
+      { ...ctx, limits: { ...DEFAULT_LIMITS, maxBytes: 100, maxBytesByType: {} } },
+    ];
+    for (const c of unauthenticated) {
+      const r = receiveEnvelope(raw, c, new ReplayGuard());
+      expect(r.status).toBe('rejected');
+      expect(receiptBodyFor(r, 'x', T0)).toBeUndefined();
+    }
+    // A signed but stale envelope: the sender is authenticated and is told why.
+    const stale = receiveEnvelope(raw, { ...ctx, now: new Date(T0.getTime() + 8 * 86400_000) }, new ReplayGuard());
+    expect(receiptBodyFor(stale, 'x', T0)).toMatchObject({ status: 'rejected', reason: 'expired', of: JSON.parse(raw).id });
   });
 });
 

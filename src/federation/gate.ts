@@ -2,6 +2,12 @@ import { openEnvelope, type Envelope, type OpenContext } from './envelope.js';
 import type { MessageBodyInput, RejectionReason } from './messages.js';
 import type { ReplayGuard } from './replay.js';
 
+/**
+ * Refusals decided after the signature verified: only these have an authenticated sender to answer.
+ * (Size and recipient are checked before the signature, so `oversized` and `wrong-recipient` are not.)
+ */
+const AUTHENTICATED_REJECTIONS: ReadonlySet<RejectionReason> = new Set<RejectionReason>(['invalid-body', 'clock-skew', 'expired', 'replayed', 'reordered']);
+
 /** What a receiving node does with one delivery. */
 export type ReceiveResult =
   | { status: 'accepted'; envelope: Envelope; digest: string; gapBefore: number }
@@ -30,7 +36,7 @@ export function receiveEnvelope(input: string | Uint8Array | Record<string, unkn
 export function receiptBodyFor(result: ReceiveResult, digestOfRaw: string, now: Date = new Date()): MessageBodyInput<'receipt'> | undefined {
   if (result.status === 'rejected') {
     if (result.id === undefined || result.from === undefined) return undefined;
-    if (result.reason === 'unknown-peer' || result.reason === 'bad-signature' || result.reason === 'unknown-key' || result.reason === 'malformed') return undefined;
+    if (!AUTHENTICATED_REJECTIONS.has(result.reason)) return undefined;
     return { of: result.id, digest: digestOfRaw, status: 'rejected', reason: result.reason, receivedAt: now.toISOString() };
   }
   return { of: result.envelope.id, digest: result.digest, status: result.status, receivedAt: now.toISOString() };
