@@ -100,6 +100,12 @@ function normaliseFor(plan: PropertyPlan, raw: string, mapping: CompiledMapping)
 
 const CACHE_LIMIT = 20_000;
 
+/** A keyed entity computed once: its id and its cached statements (with their per-batch marks). */
+interface EntityMemo {
+  readonly id: string;
+  readonly cached: readonly { st: Statement; gen: number }[];
+}
+
 function fieldOf(plan: PropertyPlan): string {
   return plan.source.kind === 'column' ? plan.source.column : plan.path;
 }
@@ -125,6 +131,7 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
   }
 
   const cache = new Map<string, { st: Statement; gen: number }>();
+  const memos = new Map<EntityPlan, Map<string, EntityMemo>>(mapping.entities.map((p) => [p, new Map()]));
   let gen = 0;
   const rawValues = (plan: PropertyPlan, record: SourceRecord): string[] => {
     const s = plan.source;
@@ -181,6 +188,34 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
     for (const plan of mapping.entities) {
       if (plan.edgeRefs.some((r) => !ids.has(r))) continue;
       const make = factories.get(plan)!;
+      // Keyed entities recur (the same phone in thousands of calls): the same raw inputs give the
+      // same entity, so its id and statements are computed once and reused.
+      let memoKey: string | undefined;
+      let memo: Map<string, EntityMemo> | undefined;
+      if (plan.key !== '$row') {
+        memo = memos.get(plan)!;
+        const parts: string[] = [];
+        for (const p of plan.properties) parts.push(p.source.kind === 'entity' ? (ids.get(p.source.entity) ?? '') : rawValues(p, record).join('\u0001'));
+        for (const k of plan.key) if ('column' in k) parts.push(get(record, k.column)[0] ?? '');
+        memoKey = parts.join('\u0000');
+        const hit = memo.get(memoKey);
+        if (hit) {
+          ids.set(plan.name, hit.id);
+          const own: Statement[] = [];
+          for (const c of hit.cached) {
+            own.push(c.st);
+            if (c.gen !== gen) {
+              c.gen = gen;
+              fresh.push(c.st);
+            }
+          }
+          statements.push(...own);
+          entities.push({ id: hit.id, schema: plan.schema, statements: own });
+          continue;
+        }
+      }
+      const warningsBefore = warnings.length;
+      const cachedHere: { st: Statement; gen: number }[] = [];
       const values = new Map<string, { value: string; original: string }[]>();
       const notes: string[] = [];
       for (const p of plan.properties) {
@@ -247,6 +282,7 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
               fresh.push(hit.st);
             }
             own.push(hit.st);
+            cachedHere.push(hit);
           }
         }
       } catch (e) {
@@ -257,6 +293,10 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
         throw e;
       }
       if (own.length === 0) continue;
+      if (memo && memoKey !== undefined && notes.length === 0 && warnings.length === warningsBefore && cachedHere.length === own.length) {
+        if (memo.size >= CACHE_LIMIT) memo.clear();
+        memo.set(memoKey, { id, cached: cachedHere });
+      }
       ids.set(plan.name, id);
       statements.push(...own);
       entities.push({ id, schema: plan.schema, statements: own });
