@@ -1,9 +1,8 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import pino, { type Level } from 'pino';
-import { writeFileSync } from 'node:fs';
 import { createApp, openApiDocument, startServer, webRootDefault, type ApiPlugin, type RunningServer } from '../../api/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { Governance } from '../../governance/index.js';
@@ -40,11 +39,20 @@ function newestMtime(dir: string): number {
 export async function ensureWebBuild(log: (line: string) => void = say): Promise<string> {
   const webRoot = webRootDefault();
   const index = join(webRoot, 'index.html');
-  const src = join(repoRoot, 'web', 'src');
-  if (existsSync(index) && (!existsSync(src) || statSync(index).mtimeMs >= newestMtime(src))) return webRoot;
+  const web = join(repoRoot, 'web');
+  const src = join(web, 'src');
+  if (!existsSync(src)) return webRoot; // an installed package ships web/dist only
+  const newestSource = Math.max(newestMtime(src), ...['index.html', 'vite.config.ts'].map((f) => statSync(join(web, f)).mtimeMs));
+  if (existsSync(index) && statSync(index).mtimeMs >= newestSource) return webRoot;
   log('Building the web app (vite build)…');
   const vite = await import('vite');
-  await vite.build({ configFile: join(repoRoot, 'web', 'vite.config.ts'), logLevel: 'warn' });
+  // Build beside web/dist and swap it in, so a concurrent build or a running server never sees half a bundle.
+  const tmp = `${webRoot}.tmp-${process.pid}-${Date.now()}`;
+  await vite.build({ configFile: join(web, 'vite.config.ts'), logLevel: 'warn', build: { outDir: tmp, emptyOutDir: true } });
+  const old = `${webRoot}.old-${process.pid}-${Date.now()}`;
+  if (existsSync(webRoot)) renameSync(webRoot, old);
+  renameSync(tmp, webRoot);
+  rmSync(old, { recursive: true, force: true });
   return webRoot;
 }
 
