@@ -165,6 +165,8 @@ describe('sealed envelopes', () => {
 
   it('are refused at sealing when the body is invalid or too large', () => {
     expect(() => sealEnvelope(be, { to: 'ES-CGI', type: 'hit.notice', seq: 1, body: { hitId: 'nope' } as never })).toThrow(/hit.notice body/);
+    expect(() => sealEnvelope(be, { to: 'spain', type: 'receipt', seq: 1, body: { of: ULID, digest: 'a'.repeat(64), status: 'accepted', receivedAt: T0.toISOString() } })).toThrow(/not an agency id/);
+    expect(() => sealEnvelope(be, { to: 'ES-CGI', type: 'receipt', seq: 0, body: { of: ULID, digest: 'a'.repeat(64), status: 'accepted', receivedAt: T0.toISOString() } })).toThrow(/seq/);
     try {
       sealEnvelope(be, { to: 'ES-CGI', type: 'followup.request', seq: 1, limits: { ...DEFAULT_LIMITS, maxBytes: 300 }, body: { requestId: ULID, hitId: ULID, purpose: 'ctx', caseId: 'C1', urgency: 'urgent', requestedAt: T0.toISOString(), deadline: followUpDeadline('urgent', T0).toISOString(), question: 'q'.repeat(500) } });
       expect.fail('should throw');

@@ -95,13 +95,15 @@ export function sealEnvelope<T extends MessageType>(identity: NodeIdentity, opts
     const issue = parsed.error.issues[0];
     throw invalid(`${opts.type} body: ${issue?.message ?? 'invalid'}`, undefined, ['body', ...(issue?.path ?? []).map(String)].join('.'));
   }
+  const to = AgencyId.safeParse(opts.to);
+  if (!to.success) throw invalid(`recipient "${String(opts.to)}" is not an agency id`, undefined, 'to');
   const now = opts.now ?? new Date();
   const unsigned: Record<string, unknown> = {
     v: ENVELOPE_VERSION,
     id: nextUlid(now.getTime()),
     type: opts.type,
     from: identity.agency,
-    to: AgencyId.parse(opts.to),
+    to: to.data,
     keyId: identity.keyId,
     seq: opts.seq,
     sentAt: now.toISOString(),
