@@ -6,16 +6,37 @@
  *
  *   npx tsx bench/graph.ts            # networkx betweenness is extrapolated from 200 sources
  *   npx tsx bench/graph.ts --full     # also full networkx runs (minutes)
+ *   npx tsx bench/graph.ts --only=scenario --scenario=tiny   # one section; scenario size tiny|demo|large
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type GraphologyModule from 'graphology';
 import type LouvainModule from 'graphology-communities-louvain';
 import type BetweennessModule from 'graphology-metrics/centrality/betweenness.js';
-import { betweenness, buildNetwork, csrFromPairs, type GraphEdge, type GraphNode, gnm, leiden, louvain, mulberry32, neighbourhood } from '../src/graph/index.js';
+import {
+  adjustedRandIndex,
+  betweenness,
+  buildNetwork,
+  burnerSuccession,
+  type CallRecord,
+  type CellRecord,
+  csrFromPairs,
+  dormancy,
+  type GraphEdge,
+  type GraphNode,
+  gnm,
+  type HandsetRecord,
+  leiden,
+  louvain,
+  mulberry32,
+  neighbourhood,
+  proxyPhones,
+} from '../src/graph/index.js';
+import { generateScenario, type ScenarioSize } from '../src/scenario/index.js';
 import { percentile, timeMs, writeResult } from './_util.js';
 
 // graphology ships CommonJS with `export default` typings, which NodeNext types as a namespace: load via require.
@@ -25,6 +46,10 @@ const louvainGraphology = require('graphology-communities-louvain') as typeof Lo
 const betweennessGraphology = require('graphology-metrics/centrality/betweenness') as typeof BetweennessModule.default;
 
 const full = process.argv.includes('--full');
+const scenarioArg = process.argv.find((a) => a.startsWith('--scenario='))?.slice('--scenario='.length);
+const scenarioSize = (scenarioArg ?? 'demo') as ScenarioSize;
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const section = (name: string): boolean => only === undefined || only.includes(name);
 const work = mkdtempSync(join(tmpdir(), 'tessera-graph-bench-'));
 
 /** Runs a Python peer script; returns its JSON output, or undefined (with the reason) when unavailable. */
@@ -92,7 +117,7 @@ const results: Record<string, unknown> = { threads: availableParallelism() };
 const summary: string[] = [];
 
 // 1. Exact betweenness, gnm(5000, 15000).
-{
+if (section('betweenness')) {
   const n = 5000;
   const { src, dst } = gnm(n, 15_000, 42);
   const csr = csrFromPairs(n, src, dst);
@@ -136,7 +161,7 @@ const summary: string[] = [];
 }
 
 // 2. Communities, gnm(100000, 300000).
-{
+if (section('communities')) {
   const n = 100_000;
   const { src, dst } = gnm(n, 300_000, 42);
   const csr = csrFromPairs(n, src, dst);
@@ -185,7 +210,7 @@ const summary: string[] = [];
 }
 
 // 3. 3-hop neighbourhood on a 1M-edge network with kinds and times.
-{
+if (section('neighbourhood')) {
   const n = 250_000;
   const m = 1_000_000;
   const { src, dst } = gnm(n, m, 7);
@@ -231,6 +256,159 @@ const summary: string[] = [];
   );
 }
 
+// 4. The synthetic scenario: are the true cells recovered, burner successions and proxies found?
+// Oracle projection: entity ids are collapsed to the scenario's true ids (perfect resolution), so
+// these figures measure the graph algorithms, not entity resolution.
+if (section('scenario')) {
+  const scenario = generateScenario({ size: scenarioSize, seed: 1 });
+  const truth = scenario.truth();
+  const trueId = (id: string): string => truth.entities[id] ?? id;
+  const links = new Map<string, { schema: string; props: Map<string, string[]> }>();
+  const t0 = performance.now();
+  const wanted = new Set(['Communication', 'PhoneUse', 'HandsetUse', 'Family', 'Associate', 'Membership', 'Meeting', 'Encounter']);
+  for (const batch of scenario.statements()) {
+    for (const st of batch) {
+      if (!wanted.has(st.schema)) continue;
+      let l = links.get(st.entityId);
+      if (l === undefined) links.set(st.entityId, (l = { schema: st.schema, props: new Map() }));
+      const list = l.props.get(st.prop);
+      if (list === undefined) l.props.set(st.prop, [st.value]);
+      else list.push(st.value);
+    }
+  }
+  const readMs = performance.now() - t0;
+  const one = (l: { props: Map<string, string[]> }, p: string): string | undefined => l.props.get(p)?.[0];
+  const calls: CallRecord[] = [];
+  const handsets: HandsetRecord[] = [];
+  const cellRecords: CellRecord[] = [];
+  const phoneUse: { id: string; person: string; phone: string }[] = [];
+  const relations: { id: string; person: string; relative: string; kind: string }[] = [];
+  const activity: { id: string; subject: string; time: string }[] = [];
+  const personEdges = new Map<string, { a: string; b: string; kind: string; w: number }>();
+  const tie = (a: string, b: string, kind: string): void => {
+    if (a === b) return;
+    const key = a < b ? `${a}|${b}|${kind}` : `${b}|${a}|${kind}`;
+    const cur = personEdges.get(key);
+    if (cur === undefined) personEdges.set(key, { a, b, kind, w: 1 });
+    else cur.w++;
+  };
+  for (const [id, l] of links) {
+    const at = (p: string): string | undefined => one(l, p);
+    if (l.schema === 'Communication') {
+      const from = at('caller');
+      const to = at('callee');
+      const time = at('date');
+      if (from === undefined || to === undefined || time === undefined) continue;
+      calls.push({ id, from: trueId(from), to: trueId(to), time });
+      const cell = at('cellId');
+      if (cell !== undefined) cellRecords.push({ id, phone: trueId(from), cell, time });
+      const handset = at('handset');
+      if (handset !== undefined) handsets.push({ id, phone: trueId(from), handset: trueId(handset), time });
+    } else if (l.schema === 'HandsetUse') {
+      const phone = at('phone');
+      const handset = at('handset');
+      const start = at('startDate');
+      const end = at('endDate');
+      if (phone !== undefined && handset !== undefined) {
+        handsets.push({ id, phone: trueId(phone), handset: trueId(handset), ...(start === undefined ? {} : { time: start }), ...(end === undefined ? {} : { until: end }) });
+      }
+    } else if (l.schema === 'PhoneUse') {
+      const person = at('person');
+      const phone = at('phone');
+      if (person !== undefined && phone !== undefined) phoneUse.push({ id, person: trueId(person), phone: trueId(phone) });
+    } else if (l.schema === 'Family' || l.schema === 'Associate') {
+      const a = at('person');
+      const b = at(l.schema === 'Family' ? 'relative' : 'associate');
+      if (a === undefined || b === undefined) continue;
+      relations.push({ id, person: trueId(a), relative: trueId(b), kind: at('relationship') ?? l.schema });
+      tie(trueId(a), trueId(b), l.schema);
+    } else if (l.schema === 'Membership') {
+      const a = at('member');
+      const b = at('organization');
+      if (a !== undefined && b !== undefined) tie(trueId(a), trueId(b), 'Membership');
+    } else if (l.schema === 'Meeting') {
+      const people = [...new Set((l.props.get('participant') ?? []).map(trueId))];
+      for (let i = 0; i < people.length; i++) for (let j = i + 1; j < people.length; j++) tie(people[i]!, people[j]!, 'Meeting');
+      const date = at('date');
+      if (date !== undefined) for (const p of people) activity.push({ id, subject: p, time: date });
+    }
+  }
+  // Calls between persons through the phones they use.
+  const usersOf = new Map<string, string[]>();
+  for (const u of phoneUse) usersOf.set(u.phone, [...new Set([...(usersOf.get(u.phone) ?? []), u.person])]);
+  for (const c of calls) {
+    for (const a of usersOf.get(c.from) ?? []) {
+      activity.push({ id: c.id, subject: a, time: String(c.time) });
+      for (const b of usersOf.get(c.to) ?? []) tie(a, b, 'Communication');
+    }
+  }
+  const nodeIds = new Set<string>();
+  for (const e of personEdges.values()) nodeIds.add(e.a).add(e.b);
+  const nodes: GraphNode[] = [...nodeIds].map((id) => ({ id, kind: id.startsWith('P') ? 'Person' : 'Organization' }));
+  const edges: GraphEdge[] = [...personEdges.values()].map((e) => ({ source: e.a, target: e.b, kind: e.kind, weight: e.w, evidence: [] }));
+  const net = buildNetwork(nodes, edges);
+  const cellsT0 = performance.now();
+  const comm = leiden(net.simple);
+  const cellsMs = performance.now() - cellsT0;
+  const cellOf = new Map<string, string>();
+  truth.cells.forEach((c) => c.members.forEach((m) => cellOf.set(m, c.id)));
+  const members = [...cellOf.keys()].filter((p) => net.index.has(p));
+  const ari = adjustedRandIndex(
+    members.map((p) => comm.membership[net.index.get(p)!]!),
+    members.map((p) => cellOf.get(p)!),
+  );
+  // Burner succession: the top candidate per silent phone against the true successions.
+  const succT0 = performance.now();
+  const found = burnerSuccession({ calls, handsets, cells: cellRecords }, { asOf: truth.referenceTime, perPhone: 1, minScore: 0.5 });
+  const succMs = performance.now() - succT0;
+  const trueSucc = new Set(truth.successions.map((s) => `${s.oldPhone}>${s.newPhone}`));
+  const hits = found.filter((c) => trueSucc.has(`${c.oldPhone}>${c.newPhone}`)).length;
+  // Successions the data can show at all: both phones appear in some call or handset record.
+  const seenPhones = new Set<string>([...calls.flatMap((c) => [c.from, c.to]), ...handsets.map((h) => h.phone)]);
+  const observable = truth.successions.filter((s) => seenPhones.has(s.oldPhone) && seenPhones.has(s.newPhone));
+  const observableHits = observable.filter((s) => found.some((c) => c.oldPhone === s.oldPhone && c.newPhone === s.newPhone)).length;
+  // Proxy phones: for each true proxy user, is the proxy phone among the candidates?
+  const proxies = proxyPhones({ calls, phoneUse: phoneUse.filter((u) => !truth.proxies.some((p) => p.phone === u.phone && p.user === u.person)), relations }, [...new Set(truth.proxies.map((p) => p.user))]);
+  const proxyHits = truth.proxies.filter((p) => proxies.some((c) => c.watched === p.user && c.proxyPhone === p.phone)).length;
+  const proxyTop = truth.proxies.filter((p) => proxies.find((c) => c.watched === p.user)?.proxyPhone === p.phone).length;
+  // Dormancy: are the scenario's quiet operatives flagged "quiet"?
+  const quiet = dormancy(activity, { asOf: truth.referenceTime, recentDays: 120, baselineDays: 240 });
+  const flagged = new Set(quiet.filter((q) => q.status === 'quiet').map((q) => q.subject));
+  const quietFound = truth.quiet.filter((p) => flagged.has(p)).length;
+  const cellMembers = new Set(cellOf.keys());
+  const flaggedInCells = [...flagged].filter((p) => cellMembers.has(p)).length;
+  results.scenario = {
+    size: scenarioSize,
+    seed: 1,
+    projection: 'oracle (true ids; perfect resolution)',
+    readMs,
+    graph: { nodes: net.nodes.length, links: net.edges.length },
+    cells: { truthCells: truth.cells.length, members: members.length, communities: comm.count, modularity: comm.modularity, adjustedRandIndex: ari, ms: cellsMs },
+    succession: {
+      truth: trueSucc.size,
+      observable: observable.length,
+      candidates: found.length,
+      correct: hits,
+      precision: found.length === 0 ? 0 : hits / found.length,
+      recall: hits / Math.max(1, trueSucc.size),
+      recallObservable: observableHits / Math.max(1, observable.length),
+      ms: succMs,
+    },
+    proxies: { truth: truth.proxies.length, foundAnyRank: proxyHits, foundTop: proxyTop },
+    dormancy: { truthQuiet: truth.quiet.length, flaggedQuiet: flagged.size, flaggedAmongCellMembers: flaggedInCells, truthQuietFlagged: quietFound },
+  };
+  summary.push(
+    `scenario ${scenarioSize} (seed 1, oracle projection, ${net.nodes.length} nodes / ${net.edges.length} links): ` +
+      `cells ARI ${ari.toFixed(3)} over ${members.length} members of ${truth.cells.length} cells (Leiden, ${comm.count} communities, ${fmt(cellsMs)}); ` +
+      `burner succession precision ${(hits / Math.max(1, found.length)).toFixed(2)} recall ${(hits / Math.max(1, trueSucc.size)).toFixed(2)} (${hits}/${trueSucc.size}; ${observableHits}/${observable.length} of those visible in the records; ${found.length} candidates, ${fmt(succMs)}); ` +
+      `proxies ${proxyTop}/${truth.proxies.length} top-ranked (${proxyHits} anywhere); quiet ${quietFound}/${truth.quiet.length} flagged (${flagged.size} flagged in all)`,
+  );
+}
+
 rmSync(work, { recursive: true, force: true });
-const file = writeResult('graph', results);
+// With --only, keep the other sections' figures from the previous run.
+const previousPath = join(dirname(fileURLToPath(import.meta.url)), 'results', 'graph.json');
+const previous = only !== undefined && existsSync(previousPath) ? (JSON.parse(readFileSync(previousPath, 'utf8')) as Record<string, unknown>) : {};
+const { name: _name, at: _at, machine: _machine, ...kept } = previous;
+const file = writeResult('graph', { ...kept, ...results });
 process.stdout.write(`\n${summary.join('\n')}\n\nwrote ${file}\n`);

@@ -15,12 +15,13 @@ export interface CallRecord {
   readonly time: GraphTime;
 }
 
-/** A phone seen in a handset (IMEI). */
+/** A phone seen in a handset (IMEI), at a time or over [time, until] (HandsetUse start/end). */
 export interface HandsetRecord {
   readonly id: string;
   readonly phone: string;
   readonly handset: string;
   readonly time?: GraphTime;
+  readonly until?: GraphTime;
 }
 
 /** A phone seen at a cell site. */
@@ -79,8 +80,7 @@ function activityOf(calls: readonly CallRecord[], handsets: readonly HandsetReco
   }
   for (const h of handsets) {
     const a = get(h.phone);
-    const t = toEpochMs(h.time, h.id, 'time');
-    if (!Number.isNaN(t)) seen(a, t);
+    for (const t of [toEpochMs(h.time, h.id, 'time'), toEpochMs(h.until, h.id, 'until')]) if (!Number.isNaN(t)) seen(a, t);
     push(a.handsets, h.handset, h.id);
   }
   return phones;
