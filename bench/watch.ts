@@ -131,6 +131,8 @@ let matched = 0;
 let expectedFound = 0;
 let expectedTotal = 0;
 let exactMissed = 0;
+const plantedMisses: { record: string; alert: string; birthDates: string[] }[] = [];
+const alertById = new Map(alerts.map((a) => [a.id, a]));
 t = performance.now();
 const cpu0 = process.cpuUsage();
 for (const r of records) {
@@ -145,6 +147,7 @@ for (const r of records) {
     expectedTotal++;
     const hit = m.find((x) => x.alertId === r.expected);
     if (hit) expectedFound++;
+    else plantedMisses.push({ record: r.subject.features.names.join(' | '), alert: alertById.get(r.expected)?.name ?? '?', birthDates: [r.subject.features.birthDates.map((d) => d.raw).join(','), alertById.get(r.expected)?.birthDate ?? ''] });
     if (r.exactExpected && !hit?.exact) exactMissed++;
   }
 }
@@ -184,11 +187,13 @@ const speed = {
   plantedFound: expectedFound,
   plantedRecall: round(expectedFound / Math.max(1, expectedTotal)),
   exactSelectorMisses: exactMissed,
+  plantedMisses: plantedMisses.slice(0, 20),
   naive: { sample: sample.length, meanMs: round(mean(naiveMs), 1), indexMeanMsSameSample: round(mean(indexedMs)), speedup: Math.round(mean(naiveMs) / Math.max(1e-6, mean(indexedMs))), naiveMatches, foundByIndex: naiveFoundByIndex, blockingRecall: round(naiveFoundByIndex / Math.max(1, naiveMatches)) },
 };
 console.log(`  one record vs ${ALERTS.toLocaleString('en')} alerts: p50 ${speed.singleRecordMs.p50} ms, p95 ${speed.singleRecordMs.p95} ms, p99 ${speed.singleRecordMs.p99} ms`);
 console.log(`  (CPU time per record: p50 ${speed.singleRecordCpuMs.p50} ms, p95 ${speed.singleRecordCpuMs.p95} ms — the machine's load average was ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`);
 console.log(`  index batch: ${speed.indexBatchRecordsPerSecond.toLocaleString('en')} records/s wall, ${speed.indexBatchRecordsPerCpuSecond.toLocaleString('en')} records per CPU-second; planted watched travellers found ${expectedFound}/${expectedTotal}; exact selector misses ${exactMissed}`);
+for (const m of plantedMisses.slice(0, 5)) console.log(`  planted miss: "${m.record}" vs alert "${m.alert}" (${m.birthDates.join(' vs ')})`);
 console.log(`  naive all-pairs: ${speed.naive.meanMs} ms/record vs index ${speed.naive.indexMeanMsSameSample} ms → ×${speed.naive.speedup}; index finds ${naiveFoundByIndex}/${naiveMatches} of the naive matches`);
 
 // Full service path: alerts in SQLite, index rebuilt from the store, hit reports and audit written.

@@ -83,21 +83,30 @@ const NO_DATE_FACTOR = 0.85;
 const DATE_MISMATCH_FACTOR = 0.35;
 
 /**
+ * Date-of-birth factor from the date agreement score. A full date that agrees is strong evidence on
+ * its own (two people of a population spread over ~50 years share one with probability ~1/18,000:
+ * a large Fellegi–Sunter agreement weight), so it lifts a middling name score (×1.15, ×1.1 when day
+ * and month are swapped); a year-only agreement or no date costs a little (×0.85), a conflicting
+ * date a lot (×0.35) — a namesake born another day is the typical false positive of name screening.
+ */
+function dateFactor(agreement: number): number {
+  if (agreement >= 1) return 1.15;
+  if (agreement >= 0.95) return 1.1;
+  if (agreement > 0) return 0.85;
+  return DATE_MISMATCH_FACTOR;
+}
+
+/**
  * Scores a record against one alert: exact selectors (always a hit), best name pair with the
- * resolver's comparator, dates of birth with day/month-swap tolerance. Fuzzy score = name × date
- * factor: agreeing dates keep the name score (×1, ×0.95 swapped, ×0.85 partial), absent dates cost a
- * little (×0.85), conflicting dates a lot (×0.35) — a namesake born another year is the typical false
- * positive of name screening.
+ * resolver's comparator, dates of birth with day/month-swap tolerance. Fuzzy score = min(1, name ×
+ * date factor) (see `dateFactor`). Only names scoring at least 0.5 count.
  */
 function scoreAgainst(rec: PreparedRecord, a: IndexedAlert, threshold: number): { score: number; exact: boolean; matched: MatchedField[]; explanation: string[] } | undefined {
   let exact = false;
   for (const s of rec.selectors) if (a.selectors.has(`${s.kind}:${s.value}`)) exact = true;
   // The fuzzy score is name × date factor ≤ date factor: when the dates alone rule a hit out, the
   // (costlier) name comparison is skipped. Same results, far fewer comparisons on namesakes.
-  if (!exact && rec.birthDates.length && a.birthDates.length) {
-    const best = bestBirthDateScore(rec.birthDates, a.birthDates);
-    if ((best > 0 ? best : DATE_MISMATCH_FACTOR) < threshold) return undefined;
-  }
+  if (!exact && rec.birthDates.length && a.birthDates.length && dateFactor(bestBirthDateScore(rec.birthDates, a.birthDates)) < threshold) return undefined;
   const dob = bestBirthDateAgreement(rec.birthDates, a.birthDates);
   const matched: MatchedField[] = [];
   const explanation: string[] = [];
@@ -126,7 +135,7 @@ function scoreAgainst(rec: PreparedRecord, a: IndexedAlert, threshold: number): 
   let factor = NO_DATE_FACTOR;
   if (dob) {
     if (dob.score > 0) {
-      factor = dob.score;
+      factor = dateFactor(dob.score);
       matched.push({ field: 'birthDate', recordValue: dob.a.raw, alertValue: dob.b.raw, score: dob.score, how: dob.how });
       explanation.push(`date of birth ${dob.a.raw} vs ${dob.b.raw}: ${dob.how}`);
     } else {
@@ -136,7 +145,7 @@ function scoreAgainst(rec: PreparedRecord, a: IndexedAlert, threshold: number): 
   } else if (bestName >= 0.5) {
     explanation.push('no date of birth on both sides to confirm the name');
   }
-  const fuzzy = bestName >= 0.5 ? bestName * factor : 0;
+  const fuzzy = bestName >= 0.5 ? Math.min(1, bestName * factor) : 0;
   return { score: exact ? 1 : round(fuzzy), exact, matched, explanation };
 }
 

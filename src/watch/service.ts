@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Governance, Principal, QueryContext } from '../governance/index.js';
+import type { ScreeningPort } from '../ingest/index.js';
 import { invalid, isSchemaName, newEntityId, scoringView, TesseraError, values, type Entity, type SchemaName, type Statement } from '../model/index.js';
 import type { Store } from '../store/index.js';
 import { dedupeSelectors, featureDigest, featuresOf, type ScreeningFeatures } from './features.js';
@@ -491,7 +492,7 @@ export class WatchService {
    * is queued in the store (`watch-pending`) for `retryPending`, and only a failure to queue it is
    * thrown (ingest then counts and reports it).
    */
-  screeningPort(): { screen(entities: readonly ScreenableEntity[], context: { readonly sourceId: string; readonly file: string }): Promise<void> } {
+  screeningPort(): ScreeningPort {
     return {
       screen: async (entities, context) => {
         try {

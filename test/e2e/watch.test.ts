@@ -115,7 +115,8 @@ describe('tessera watch / screen / hits (SQLite)', () => {
     expect(byRef['pnr-1']!.encountered.where).toBe('CDG → IST');
 
     const bad = await tessera([...fr, 'screen', file, '--mapping', 'airline-csv']);
-    expect(bad.err).toMatch(/mapping "airline-csv" is not available/);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/VALIDATION.*mapping.*airline-csv/);
   });
 
   it('remembers a false-positive decision until the data change', async () => {
@@ -162,6 +163,19 @@ describe('tessera watch / screen / hits (SQLite)', () => {
     expect(notices[0]).toMatchObject({ kind: 'notice', priority: 'low', alertId });
     const show = await tessera([...fr, 'watch', 'show', alertId]);
     expect(show.out).toMatch(/removal-requested[\s\S]*removal-approved/);
+  });
+
+  it('screens a file through an ingest mapping (PNR), storing nothing but the hit reports', async () => {
+    const add = await tessera([...fr, '--json', 'watch', 'add', '--name', 'Marco Bellandi', '--selector', 'document:YA1234567', '--level', 'S6', '--reasons', 'Courier for the network in 2024', '--action', 'specific-check']);
+    expect(add.code, add.err).toBe(0);
+    const id = (JSON.parse(add.out) as { id: string }).id;
+    const r = await tessera([...fr, '--json', 'screen', join(process.cwd(), 'examples/data/pnr.jsonl'), '--mapping', join(process.cwd(), 'examples/mappings/pnr.yaml')]);
+    expect(r.code, r.err).toBe(0);
+    const summary = JSON.parse(r.out) as { records: number; hits: number };
+    expect(summary.records).toBeGreaterThan(3);
+    expect(summary.hits).toBeGreaterThanOrEqual(1);
+    const list = JSON.parse((await tessera([...fr, '--json', 'hits', 'list', '--alert', id])).out) as HitJson[];
+    expect(list.some((h) => h.matched.some((m) => m.field === 'document'))).toBe(true);
   });
 
   it('keeps the audit chain intact across every watch action', async () => {

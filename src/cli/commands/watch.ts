@@ -1,8 +1,9 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
+import { ingestFile, loadMapping, MemorySink } from '../../ingest/index.js';
 import { isTesseraError, parseGrading, TesseraError } from '../../model/index.js';
-import { SELECTOR_KINDS, travelSubject, WatchService, watchConfig, type Alert, type HitReport, type ScreeningSubject, type SelectorKind } from '../../watch/index.js';
+import { SELECTOR_KINDS, subjectOfEntity, travelSubject, WatchService, watchConfig, type Alert, type HitReport, type ScreeningSubject, type SelectorKind } from '../../watch/index.js';
 import { withSession, type CliSession } from '../context.js';
 import { printJson, printTable, say } from '../output.js';
 
@@ -165,52 +166,72 @@ export function registerWatchCommands(program: Command): void {
 
   program
     .command('screen')
-    .argument('<file>', 'records to screen: JSON Lines of TravelEvent-like objects (travellerName, travellerBirthDate, documentNumber, origin, destination, departure, carrier, phone, email…)')
-    .option('--mapping <name>', 'input mapping (only the built-in "travel-jsonl" until the ingest mapping engine is exposed)', 'travel-jsonl')
-    .description('batch screening against every alert in force; hits go to the issuing agencies’ inboxes')
-    .action(async (file: string, opts: { mapping: string }, cmd: Command) => {
-      if (opts.mapping !== 'travel-jsonl') {
-        throw new TesseraError('VALIDATION', `mapping "${opts.mapping}" is not available to screening yet: use --mapping travel-jsonl (JSON Lines of TravelEvent-like records)`, { field: 'mapping' });
-      }
+    .argument('<file>', 'records to screen: any file an ingest mapping reads, or JSON Lines of TravelEvent-like objects (travellerName, travellerBirthDate, documentNumber, origin, destination, departure, carrier, phone, email…)')
+    .option('--mapping <file>', 'an ingest mapping (YAML) to read the file with, or "travel-jsonl" for JSON Lines of TravelEvent-like records', 'travel-jsonl')
+    .option('--agency <id>', 'source agency recorded on mapped records (default: the mapping’s, else yours)')
+    .description('batch screening against every alert in force (nothing is stored but the hit reports, which go to the issuing agencies’ inboxes)')
+    .action(async (file: string, opts: { mapping: string; agency?: string }, cmd: Command) => {
       if (!existsSync(file)) throw new TesseraError('NOT_FOUND', `no such file: ${file}`, { record: file });
       await withSession(cmd, async (s) => {
         const ctx = await s.context();
         const w = service(s);
-        const errors: { line: number; field?: string; message: string }[] = [];
         const totals = { records: 0, hits: 0, notices: 0, suppressed: 0, duplicates: 0 };
-        let batch: ScreeningSubject[] = [];
-        const flush = async () => {
-          if (batch.length === 0) return;
-          const r = await w.screenRecords(ctx, batch, { file });
+        const add = (r: { records: number; hits: number; notices: number; suppressed: number; duplicates: number }) => {
           totals.records += r.records;
           totals.hits += r.hits;
           totals.notices += r.notices;
           totals.suppressed += r.suppressed;
           totals.duplicates += r.duplicates;
-          batch = [];
         };
-        let lineNo = 0;
-        const by = `${ctx.userId} (${file})`;
-        for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
-          lineNo++;
-          if (line.trim() === '') continue;
-          try {
-            let value: unknown;
+        const errors: { line: number; field?: string; message: string }[] = [];
+        if (opts.mapping === 'travel-jsonl') {
+          let batch: ScreeningSubject[] = [];
+          const flush = async () => {
+            if (batch.length) add(await w.screenRecords(ctx, batch, { file }));
+            batch = [];
+          };
+          let lineNo = 0;
+          const by = `${ctx.userId} (${file})`;
+          for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+            lineNo++;
+            if (line.trim() === '') continue;
             try {
-              value = JSON.parse(line);
-            } catch {
-              throw new TesseraError('VALIDATION', `line ${lineNo}: not JSON`, { record: `line ${lineNo}` });
+              let value: unknown;
+              try {
+                value = JSON.parse(line);
+              } catch {
+                throw new TesseraError('VALIDATION', `line ${lineNo}: not JSON`, { record: `line ${lineNo}` });
+              }
+              batch.push(travelSubject(value, `${file}:${lineNo}`, by));
+            } catch (e) {
+              if (!isTesseraError(e)) throw e;
+              errors.push({ line: lineNo, ...(e.field ? { field: e.field } : {}), message: e.message });
+              continue;
             }
-            batch.push(travelSubject(value, `${file}:${lineNo}`, by));
-          } catch (e) {
-            if (!isTesseraError(e)) throw e;
-            errors.push({ line: lineNo, ...(e.field ? { field: e.field } : {}), message: e.message });
-            continue;
+            if (batch.length >= 1_000) await flush();
           }
-          if (batch.length >= 1_000) await flush();
+          await flush();
+        } else {
+          // Any ingest mapping: rows are mapped to entities in memory (nothing written to the store),
+          // rows the mapping rejects are reported like ingest's quarantine, entities are screened.
+          const principal = await s.gov.authorise(ctx, 'screening');
+          const mapping = loadMapping(opts.mapping);
+          const sink = new MemorySink({ keepStatements: false });
+          const report = await ingestFile(
+            file,
+            mapping,
+            sink,
+            {
+              agency: opts.agency ?? mapping.document.source.agency ?? principal.agency,
+              grading: mapping.document.source.grading ?? 'X4',
+              resume: false,
+              screening: { screen: async (entities, source) => add(await w.screenRecords(ctx, entities.map((e) => subjectOfEntity(e, source)), { file, sourceId: source.sourceId })) },
+            },
+          );
+          if (report.screeningErrors > 0) throw new TesseraError('INTERNAL', `screening failed on ${report.screeningErrors} batch(es): ${report.screeningError ?? 'unknown error'}`);
+          for (const q of sink.quarantine.values()) errors.push({ line: q.line, field: q.field, message: `line ${q.line}, ${q.field}: ${q.reason}` });
         }
-        await flush();
-        const result = { file, ...totals, rejected: errors.length, errors: errors.slice(0, 100) };
+        const result = { file, mapping: opts.mapping, ...totals, rejected: errors.length, errors: errors.slice(0, 100) };
         if (s.json) return printJson(result);
         say(`Screened ${totals.records} records from ${file}: ${totals.hits} hits, ${totals.notices} post-delisting notices, ${totals.suppressed} suppressed by earlier false-positive decisions, ${errors.length} rejected`);
         for (const e of errors.slice(0, 20)) say(`  rejected ${e.message}`);
