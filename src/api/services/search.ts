@@ -98,13 +98,13 @@ export async function searchEntities(gov: Governance, ctx: QueryContext, f: Sear
 
 /**
  * Full-text queries that find candidates for a misspelt query: every token cut to two letters (a typo
- * after the second letter), and — for several tokens — each token left out in turn (a typo anywhere
- * in one of them, e.g. "Karim Bnali" is found through "karim").
+ * after the second letter), and — for several tokens — each token cut to its first letter in turn
+ * (a typo anywhere after the first letter of one word: "Karim Bnali" is found through "karim b").
  */
 export function candidateQueries(queryTokens: readonly string[]): string[] {
   const out = new Set([queryTokens.map((t) => t.slice(0, 2)).join(' ')]);
   if (queryTokens.length > 1 && queryTokens.length <= 4) {
-    for (let i = 0; i < queryTokens.length; i++) out.add(queryTokens.filter((_, j) => j !== i).join(' '));
+    for (let i = 0; i < queryTokens.length; i++) out.add(queryTokens.map((t, j) => (j === i ? t.slice(0, 1) : t)).join(' '));
   }
   return [...out];
 }
