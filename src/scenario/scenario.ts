@@ -125,7 +125,7 @@ export interface Scenario {
   readonly world: World;
 }
 
-const ESTIMATED_STATEMENTS: Readonly<Record<ScenarioSize, number>> = { tiny: 32_000, demo: 430_000, large: 1_580_000 };
+const ESTIMATED_STATEMENTS: Readonly<Record<ScenarioSize, number>> = { tiny: 40_000, demo: 420_000, large: 1_550_000 };
 
 /** Builds a deterministic synthetic multi-agency scenario. */
 export function generateScenario(options: ScenarioOptions = {}): Scenario {

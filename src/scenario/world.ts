@@ -347,11 +347,9 @@ const RELIGIONS = ['Muslim', 'Christian', 'None stated', 'Catholic', 'Orthodox',
 const CODENAMES = ['KESTREL', 'HARRIER', 'MERLIN', 'OSPREY', 'SHRIKE', 'BITTERN', 'CORMORANT', 'LAPWING', 'PLOVER', 'CURLEW', 'GANNET', 'PETREL', 'SISKIN', 'LINNET', 'DUNLIN', 'AVOCET', 'EGRET', 'HOOPOE', 'WRYNECK', 'TWITE'];
 
 interface Ctx {
-  readonly rng: Rng;
   readonly persons: TruePerson[];
   readonly phones: TruePhone[];
   readonly handsets: TrueHandset[];
-  readonly agencies: readonly AgencyProfile[];
   readonly cellSites: Map<string, string[]>;
 }
 
@@ -513,7 +511,7 @@ function recordersOfTrip(origin: PlaceDef, destination: PlaceDef, mode: 'air' | 
 export function buildWorld(seed: number, size: ScenarioSize): World {
   const params = SIZE_PARAMS[size];
   const root = new Rng(seed);
-  const ctx: Ctx = { rng: root, persons: [], phones: [], handsets: [], agencies: AGENCY_PROFILES, cellSites: new Map() };
+  const ctx: Ctx = { persons: [], phones: [], handsets: [], cellSites: new Map() };
   const successions: Succession[] = [];
   const proxies: ProxyUse[] = [];
   const sharedHandsets: SharedHandset[] = [];
@@ -708,7 +706,6 @@ export function buildWorld(seed: number, size: ScenarioSize): World {
     return v;
   };
   const tripId = () => `J${pad(trips.length + 1, 7)}`;
-  const personName = (p: TruePerson) => p.name;
   const pushTrip = (t: Omit<TrueTrip, 'id' | 'recorders' | 'arrival'> & { arrival?: number }) => {
     const o = placeByCode.get(t.origin)!;
     const d = placeByCode.get(t.destination)!;
@@ -735,7 +732,7 @@ export function buildWorld(seed: number, size: ScenarioSize): World {
       let t = when;
       const dest = cityPlace(contact.city)!;
       for (const code of route) {
-        pushTrip({ person: trafficker.id, mode: 'border', origin: code, destination: dest.code, departure: t, carrier: 'road', service: code, bookingRef: `${code.replace(/-/g, '')}${isoDate(t).replace(/-/g, '')}`, documentNumber: trafficker.passport.number, bookedAs: personName(trafficker), bookedBirthDate: trafficker.birthDate, vehicle: van.id });
+        pushTrip({ person: trafficker.id, mode: 'border', origin: code, destination: dest.code, departure: t, carrier: 'road', service: code, bookingRef: `${code.replace(/-/g, '')}${isoDate(t).replace(/-/g, '')}`, documentNumber: trafficker.passport.number, bookedAs: trafficker.name, bookedBirthDate: trafficker.birthDate, vehicle: van.id });
         t += rf.int(3, 7) * 3_600_000;
       }
       const nArms = rf.int(1, 3);
