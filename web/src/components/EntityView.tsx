@@ -79,10 +79,21 @@ function PropertyTable({ entity }: { entity: Entity }) {
   );
 }
 
+// Entity ids (agency prefix, colon, local id) — values of link ends and references — open their profile.
+const ENTITY_ID = /^[a-z]{2}-[a-z0-9]{2,12}:[A-Za-z0-9._:@+-]{1,160}$/;
+
 function ValueCell({ value }: { value: PropertyValue }) {
   return (
     <div className="value">
-      <div className="value-text">{value.value}</div>
+      <div className="value-text">
+        {ENTITY_ID.test(value.value) ? (
+          <button className="link" onClick={() => navigate('entity', value.value)}>
+            {value.value}
+          </button>
+        ) : (
+          value.value
+        )}
+      </div>
       {value.provenance.map((p) => (
         <ProvenanceChips key={p.statementId} p={p} />
       ))}
