@@ -1,4 +1,4 @@
-import { cachedProfile, nameProfile, profileSimilarity, type NameProfile } from '../resolve/index.js';
+import { cachedProfile, nameProfile, profileSimilarity, type NameProfile, type NameToken } from '../resolve/index.js';
 import { bestBirthDateAgreement, bestBirthDateScore, parseBirthDate, type BirthDate } from './dates.js';
 import { normaliseSelector, type ScreeningFeatures } from './features.js';
 import type { Alert, MatchedField, Selector } from './model.js';
@@ -54,25 +54,35 @@ export function profileScore(a: NameProfile, b: NameProfile): number {
   return x <= 0 ? 0 : x >= 1 ? 1 : x;
 }
 
-function significantKeys(p: NameProfile): string[] {
-  const keys = new Set<string>();
-  for (const t of p.tokens) if (t.weight === 1 && t.skeleton.length > 0) keys.add(t.skeleton);
-  // Particles fused to their name ("ben saeed" → "bensaeed") so that joined spellings block together.
-  if (p.fused !== p.tokens) for (const t of p.fused) if (t.weight === 1 && t.skeleton.length > 0) keys.add(t.skeleton);
-  return [...keys];
+/**
+ * Blocking keys of one token: its consonant skeleton and its double-metaphone code (Philips 2000).
+ * The two disagree on different spelling alternations (c as s or k, ou/u, gu/g…), so a
+ * transliteration variant that changes one key usually keeps the other.
+ */
+function tokenKeys(t: NameToken): string[] {
+  const out: string[] = [];
+  if (t.skeleton.length > 0) out.push(t.skeleton);
+  const m = t.metaphone[0];
+  if (m) out.push(`~${m}`);
+  return out;
 }
 
-/** Unordered pairs of distinct keys, as sorted "a|b" strings. */
-function keyPairs(keys: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    for (let j = i + 1; j < keys.length; j++) {
-      const a = keys[i]!;
-      const b = keys[j]!;
-      if (a !== b) out.push(a < b ? `${a}|${b}` : `${b}|${a}`);
+/** A name's blocking keys: every token key, and pairs of keys of two different tokens. */
+function nameKeys(p: NameProfile): { keys: string[]; pairs: string[] } {
+  const keys = new Set<string>();
+  const pairs = new Set<string>();
+  // Particles fused to their name ("ben saeed" → "bensaeed") so that joined spellings block together.
+  const lists = p.fused !== p.tokens ? [p.tokens, p.fused] : [p.tokens];
+  for (const list of lists) {
+    const per = list.filter((t) => t.weight === 1).map(tokenKeys);
+    for (const ks of per) for (const k of ks) keys.add(k);
+    for (let i = 0; i < per.length; i++) {
+      for (let j = i + 1; j < per.length; j++) {
+        for (const a of per[i]!) for (const b of per[j]!) if (a !== b) pairs.add(a < b ? `${a}|${b}` : `${b}|${a}`);
+      }
     }
   }
-  return out;
+  return { keys: [...keys], pairs: [...pairs] };
 }
 
 function tokenCount(p: NameProfile): number {
@@ -172,7 +182,7 @@ function prepare(f: ScreeningFeatures, selfIds: readonly string[]): PreparedReco
 
 /**
  * The in-memory screening index: exact selector maps (kind:value → alerts) and name blocking keys
- * (token consonant skeletons, alone and with the birth year → alerts). A record is compared in full
+ * (token consonant skeletons and metaphone codes, in pairs and with the birth year → alerts). A record is compared in full
  * only with alerts that share a selector, two name keys (one for single-token names), or one name
  * key and the birth year — the usual standard-blocking design (Christen 2012, ch. 4), with keys
  * chosen so that transliteration variants share them. Rebuilt from the store, updated per alert.
@@ -261,10 +271,10 @@ export class ScreeningIndex {
     const pairs = new Set<string>();
     const singles = new Set<string>();
     for (const p of entry.names) {
-      const ks = significantKeys(p);
-      for (const k of ks) keys.add(k);
-      for (const pair of keyPairs(ks)) pairs.add(pair);
-      if (tokenCount(p) <= 1) for (const k of ks) singles.add(k);
+      const nk = nameKeys(p);
+      for (const k of nk.keys) keys.add(k);
+      for (const pair of nk.pairs) pairs.add(pair);
+      if (tokenCount(p) <= 1) for (const k of nk.keys) singles.add(k);
     }
     for (const k of keys) {
       push(this.byNameKey, k, slot);
@@ -297,9 +307,9 @@ export class ScreeningIndex {
     for (const s of rec.selectors) take(this.bySelector.get(`${s.kind}:${s.value}`));
     const years = [...new Set(rec.birthDates.map((d) => d.year))];
     for (const p of rec.names) {
-      const keys = significantKeys(p);
+      const { keys, pairs } = nameKeys(p);
       if (tokenCount(p) <= 1) for (const k of keys) take(this.byNameKey.get(k));
-      else for (const pair of keyPairs(keys)) take(this.byNamePair.get(pair));
+      else for (const pair of pairs) take(this.byNamePair.get(pair));
       for (const k of keys) {
         take(this.bySingleName.get(k));
         for (const y of years) take(this.byNameYear.get(`${k}|${y}`));
