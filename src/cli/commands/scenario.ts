@@ -23,7 +23,7 @@ function parseSeed(seed: string): number {
 /** Loads a generated scenario into the session's store with progress. */
 async function load(s: CliSession, size: ScenarioSize, seed: number, truthPath: string | undefined): Promise<LoadSummary> {
   const scenario = generateScenario({ size, seed });
-  const progress = startProgress(`loading ${size} scenario`, 0, 'statements');
+  const progress = startProgress(`loading ${size} scenario`, scenario.estimatedStatements, 'statements');
   const summary = await loadScenario(s.gov, scenario, { progress, ...(truthPath ? { truthPath } : {}) });
   progress.stop(`loaded ${summary.statements.toLocaleString('en')} statements (${summary.inserted.toLocaleString('en')} new) into ${s.store.location}`);
   return summary;
@@ -41,7 +41,7 @@ export function registerScenarioCommands(program: Command): void {
     .requiredOption('--out <dir>', 'output directory')
     .action(async (opts: { size: string; seed: string; out: string }) => {
       const scenario = generateScenario({ size: parseSize(opts.size), seed: parseSeed(opts.seed) });
-      const progress = startProgress(`generating ${opts.size} scenario`, 0, 'statements');
+      const progress = startProgress(`generating ${opts.size} scenario`, scenario.estimatedStatements, 'statements');
       const manifest = await writeScenario(scenario, opts.out, { onProgress: (p) => progress.update(p.statements) });
       progress.stop(`wrote ${manifest.counts.statements.toLocaleString('en')} statements, ground truth and raw files to ${opts.out}`);
       printTable(Object.entries(manifest.counts.byAgency).map(([agency, statements]) => ({ agency, statements })));
