@@ -3,14 +3,15 @@ import { checkProtectedInvariance, groupByEntity, type ScoreProbe } from '../../
 import { buildNetwork, degreeCentrality, eigenvector } from '../../src/graph/index.js';
 import { assembleEntity, scoringView, schemaSpec, type Statement } from '../../src/model/index.js';
 import { matchRecords, type FieldSpec, type ResolveRecord } from '../../src/resolve/index.js';
+import { ScreeningIndex, subjectOfEntity } from '../../src/watch/index.js';
 import { stmt } from '../support/statements.js';
 
 /**
  * Protected characteristics never move a score (issue 9 §4; LED Art. 11(3), AI Act Art. 5(1)(d)).
  * Each scoring area registers a probe below; the harness (src/governance/protected-invariance.ts)
  * re-scores after removing or randomly reassigning religion, ethnicity, nationality, migrant status,
- * political opinion, health and sexual life, and the test fails on any difference. Screening and
- * triage add their probes here when they land.
+ * political opinion, health and sexual life, and the test fails on any difference. Triage adds its
+ * probe here when it lands.
  */
 const FIRST = ['Karim', 'Yanis', 'Samir', 'Lotte', 'Inès', 'Omar', 'Farid', 'Nadia', 'Rachid', 'Sofia', 'Mehdi', 'Amina', 'Lucas', 'Hugo', 'Leïla'];
 const LAST = ['Benali', 'Moreau', 'Haddad', 'Verbeke', 'Kaci', 'Mansour', 'Dupont', 'Zeroual', 'Lambert', 'Amrani'];
@@ -79,7 +80,7 @@ const graphProbe: ScoreProbe = {
   name: 'graph ranking: degree and eigenvector centrality',
   score(statements) {
     const nodes = [...new Set(statements.filter((s) => s.schema === 'Person').map((s) => s.entityId))].sort().map((id) => ({ id, kind: 'Person' }));
-    const known = new Set(nodes.map((n) => n.id));
+    const known = new Set<string>(nodes.map((n) => n.id));
     const edges = [];
     for (const [id, list] of groupByEntity(statements.filter((s) => schemaSpec(s.schema).kind === 'link'))) {
       const spec = schemaSpec(list[0]!.schema).edge!;
@@ -99,10 +100,35 @@ const graphProbe: ScoreProbe = {
   },
 };
 
+/**
+ * Screening: alerts on the French records, the Belgian records screened against them through the
+ * watch service's own subject extraction (`subjectOfEntity`, which goes through the scoring view).
+ */
+const screeningProbe: ScoreProbe = {
+  name: 'screening: hit score',
+  score(statements) {
+    const byEntity = groupByEntity(statements.filter((s) => s.schema === 'Person'));
+    const index = new ScreeningIndex();
+    const far = Date.parse('2100-01-01');
+    for (const [id, list] of byEntity) {
+      if (!id.startsWith('fr')) continue;
+      const subject = subjectOfEntity({ id, schema: 'Person', statements: list }, { sourceId: 'probe', file: 'probe' });
+      index.upsert({ id: `alert-${id}`, version: 1, subject: { entityIds: [id], names: [...subject.features.names], birthDates: list.filter((s) => s.prop === 'birthDate').map((s) => s.value), selectors: [] } }, { activeUntil: far, quietUntil: far });
+    }
+    const out = new Map<string, number>();
+    for (const [id, list] of byEntity) {
+      if (!id.startsWith('be')) continue;
+      const subject = subjectOfEntity({ id, schema: 'Person', statements: list }, { sourceId: 'probe', file: 'probe' });
+      for (const m of index.screen(subject.features, { now: Date.parse('2026-11-20'), threshold: 0.5 }, subject.selfIds)) out.set(`${id}|${m.alertId}`, m.score);
+    }
+    return out;
+  },
+};
+
 describe('protected characteristics never change a score', () => {
-  it('resolution and graph ranking are identical when only protected properties change', async () => {
+  it('resolution, screening and graph ranking are identical when only protected properties change', async () => {
     const statements = fixture();
-    const results = await checkProtectedInvariance([resolutionProbe, graphProbe], statements, 3);
+    const results = await checkProtectedInvariance([resolutionProbe, screeningProbe, graphProbe], statements, 3);
     for (const r of results) {
       expect(r.scores, `${r.probe} produced no scores`).toBeGreaterThan(20);
       expect(r.differences, `${r.probe} moved`).toEqual([]);
