@@ -105,6 +105,9 @@ describe.skipIf(missing !== undefined)('web app in Chromium', () => {
     await expect(page.locator('.chip.handling').allTextContents()).resolves.toEqual(expect.arrayContaining([expect.stringContaining('H1')]));
     await expect(page.locator('.chip.seen').allTextContents()).resolves.toEqual(expect.arrayContaining(['seen 2023-05-01 – 2024-02-01']));
     await expect(page.locator('.links').textContent()).resolves.toContain('+33612345678');
+    const timeline = await page.locator('.timeline li').allTextContents();
+    expect(timeline[0]).toContain('2024-03-05'); // newest first: BE's report
+    expect(timeline).toEqual(expect.arrayContaining([expect.stringContaining('PhoneUse with +33612345678 begins'), expect.stringContaining('first seen')]));
     await expect(context.textContent()).resolves.toContain('Operation Atlas'); // still shown on every view
     await shot('04-profile');
 

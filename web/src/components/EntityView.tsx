@@ -24,6 +24,7 @@ export function EntityView() {
       <WithheldNotice withheld={profile.withheld} />
       {profile.entity && <PropertyTable entity={profile.entity} />}
       <LinkList links={profile.links} />
+      {profile.entity && <Timeline entity={profile.entity} links={profile.links} />}
     </section>
   );
 }
@@ -138,6 +139,50 @@ function LinkList({ links }: { links: Link[] }) {
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+interface TimelineEvent {
+  date: string;
+  what: string;
+  agency: string;
+  key: string;
+}
+
+/** Dated events of the entity, newest first: when values were seen and collected, and its links. */
+function timelineOf(entity: Entity, links: Link[]): TimelineEvent[] {
+  const events: TimelineEvent[] = [];
+  for (const [prop, values] of Object.entries(entity.properties)) {
+    for (const v of values) {
+      for (const p of v.provenance) {
+        if (p.firstSeen) events.push({ date: p.firstSeen, what: `${prop} “${v.value}” first seen`, agency: p.agency, key: `${p.statementId}-f` });
+        if (p.lastSeen && p.lastSeen !== p.firstSeen) events.push({ date: p.lastSeen, what: `${prop} “${v.value}” last seen`, agency: p.agency, key: `${p.statementId}-l` });
+        events.push({ date: p.collectedAt.slice(0, 10), what: `${prop} “${v.value}” reported${p.documentId ? ` in ${p.documentId}` : ''}`, agency: p.agency, key: `${p.statementId}-c` });
+      }
+    }
+  }
+  for (const l of links) {
+    const with_ = l.others.map((o) => o.caption).join(', ');
+    if (l.startDate) events.push({ date: l.startDate, what: `${l.schema} with ${with_} begins`, agency: l.agencies.join(', '), key: `${l.linkId}-s` });
+    if (l.endDate) events.push({ date: l.endDate, what: `${l.schema} with ${with_} ends`, agency: l.agencies.join(', '), key: `${l.linkId}-e` });
+  }
+  return events.sort((a, b) => b.date.localeCompare(a.date) || a.what.localeCompare(b.what));
+}
+
+function Timeline({ entity, links }: { entity: Entity; links: Link[] }) {
+  const events = timelineOf(entity, links);
+  if (events.length === 0) return null;
+  return (
+    <div className="timeline">
+      <h3>Timeline ({events.length})</h3>
+      <ol>
+        {events.map((e) => (
+          <li key={e.key}>
+            <span className="date">{e.date}</span> <span className="chip agency">{e.agency}</span> {e.what}
+          </li>
+        ))}
+      </ol>
     </div>
   );
 }
