@@ -33,6 +33,8 @@ export interface CellRecord {
 }
 
 const DAY = 86_400_000;
+const HANDOVER_WEIGHT = 0.3;
+const HANDOVER_WINDOW = 7 * DAY;
 
 interface PhoneActivity {
   first: number;
@@ -107,7 +109,7 @@ export interface SuccessionOptions {
   readonly maxGapDays?: number;
   /** ...and at most this long before it (hand-over overlap, default 3 days). */
   readonly maxOverlapDays?: number;
-  /** Candidates scoring below this are dropped (default 0.25). */
+  /** Candidates scoring below this are dropped (default 0.4). */
   readonly minScore?: number;
   /** Candidates kept per old phone (default 3). */
   readonly perPhone?: number;
@@ -118,7 +120,10 @@ export interface SuccessionOptions {
 export interface SuccessionCandidate {
   readonly oldPhone: string;
   readonly newPhone: string;
-  /** 1 − Π(1 − signal), signals: shared handset 0.95, contact Jaccard, 0.8 × cell-site Jaccard. */
+  /**
+   * 1 − Π(1 − signal), signals: shared handset 0.95, contact Jaccard, 0.8 × cell-site Jaccard, and
+   * (only alongside another signal) 0.3 × hand-over tightness, 1 − |gap| / 7 days.
+   */
   readonly score: number;
   readonly oldLast: number;
   readonly newFirst: number;
@@ -145,7 +150,7 @@ export function burnerSuccession(
   const minSilence = (options.minSilenceDays ?? 14) * DAY;
   const maxGap = (options.maxGapDays ?? 30) * DAY;
   const maxOverlap = (options.maxOverlapDays ?? 3) * DAY;
-  const minScore = options.minScore ?? 0.25;
+  const minScore = options.minScore ?? 0.4;
   const perPhone = options.perPhone ?? 3;
   const maxEvidence = options.maxEvidence ?? 20;
   for (const [field, v] of Object.entries({ minSilence, maxGap, maxOverlap, minScore, perPhone, maxEvidence })) {
@@ -193,7 +198,11 @@ export function burnerSuccession(
       const contacts = jaccard(old.contacts, next.contacts, [oldPhone, newPhone]);
       const cells = jaccard(old.cells, next.cells, []);
       const signals = [sharedHandsets.length > 0 ? 0.95 : 0, contacts.score, 0.8 * cells.score];
-      const score = 1 - signals.reduce((p, s) => p * (1 - s), 1);
+      // A tight hand-over (new phone within days of the old one's last use) strengthens other
+      // evidence but never stands alone: phones start and stop all the time.
+      const gap = Math.abs(next.first - old.last);
+      const handover = signals.some((x) => x > 0) ? HANDOVER_WEIGHT * Math.max(0, 1 - gap / HANDOVER_WINDOW) : 0;
+      const score = 1 - [...signals, handover].reduce((p, s) => p * (1 - s), 1);
       if (score < minScore) continue;
       const evidence = new Set<string>();
       const reasons: string[] = [];
@@ -206,6 +215,7 @@ export function burnerSuccession(
         const ids = contacts.shared.flatMap((c) => [old.contacts.get(c)![0]!, next.contacts.get(c)![0]!]);
         ids.slice(0, maxEvidence).forEach((id) => evidence.add(id));
       }
+      if (handover > 0) reasons.push(`appeared ${((next.first - old.last) / DAY).toFixed(1)} days after the old phone's last use`);
       if (cells.shared.length > 0) {
         reasons.push(`${cells.shared.length} shared cell sites (Jaccard ${cells.score.toFixed(2)})`);
         const ids = cells.shared.flatMap((c) => [old.cells.get(c)![0]!, next.cells.get(c)![0]!]);
@@ -255,8 +265,10 @@ export interface ProxyCandidate {
   readonly proxyPhone: string;
   /** Share of the watched person's contacts this phone reaches. */
   readonly coverage: number;
+  /** Share of this phone's contacts that belong to the watched person's circle. */
+  readonly focus: number;
   readonly sharedContacts: readonly string[];
-  /** Shared contacts first reached by the proxy phone after the watched person's own phones fell silent. */
+  /** Shared contacts first reached by the proxy phone while the watched person's own phones were silent. */
   readonly afterSilence: readonly string[];
   readonly score: number;
   readonly evidence: readonly string[];
@@ -265,14 +277,17 @@ export interface ProxyCandidate {
 export interface ProxyOptions {
   /** Minimum shared contacts (default 2). */
   readonly minShared?: number;
+  /** No own call within this many days counts as silent (default 3). */
+  readonly quietDays?: number;
   readonly maxEvidence?: number;
 }
 
 /**
  * Proxy phones: a watched person's contacts reached through a relative's or partner's phone.
- * For each watched person, the phones of people tied to them are scored by how much of the watched
- * person's own contact set they reach, weighted up when those contacts are first reached after the
- * watched person's phones went quiet (the typical switch to a proxy).
+ * For each watched person, the phones of people tied to them are scored by how much of the phone's
+ * own contact set belongs to the watched person's circle (a proxy phone is used to reach *their*
+ * people), weighted up for circle contacts first reached while the watched person's own phones were
+ * silent (no own call within ±`quietDays`) — the typical switch to a proxy.
  */
 export function proxyPhones(
   records: { readonly calls: readonly CallRecord[]; readonly phoneUse: readonly PhoneUseRecord[]; readonly relations: readonly RelationRecord[] },
@@ -281,72 +296,107 @@ export function proxyPhones(
 ): ProxyCandidate[] {
   const minShared = options.minShared ?? 2;
   const maxEvidence = options.maxEvidence ?? 20;
-  const phonesOf = new Map<string, { phone: string; id: string }[]>();
-  for (const u of records.phoneUse) phonesOf.set(u.person, [...(phonesOf.get(u.person) ?? []), { phone: u.phone, id: u.id }]);
-  // Per phone: contact → earliest call (time, id).
+  const quiet = (options.quietDays ?? 3) * DAY;
+  const phonesOf = new Map<string, Map<string, string>>();
+  for (const u of records.phoneUse) {
+    let m = phonesOf.get(u.person);
+    if (m === undefined) phonesOf.set(u.person, (m = new Map()));
+    if (!m.has(u.phone)) m.set(u.phone, u.id);
+  }
+  // A contact is the person behind the other phone when exactly one user is known, so that the
+  // circle survives its members changing phones; otherwise the phone itself.
+  const usersOf = new Map<string, Set<string>>();
+  for (const u of records.phoneUse) {
+    const set = usersOf.get(u.phone);
+    if (set === undefined) usersOf.set(u.phone, new Set([u.person]));
+    else set.add(u.person);
+  }
+  const contactOf = (phone: string): string => {
+    const users = usersOf.get(phone);
+    return users !== undefined && users.size === 1 ? `person:${[...users][0]!}` : phone;
+  };
+  // Per phone: contact → earliest call (time, id); and the sorted times of its calls.
   const contacts = new Map<string, Map<string, { t: number; id: string }>>();
-  const lastSeen = new Map<string, number>();
+  const times = new Map<string, number[]>();
   for (const c of records.calls) {
     const t = toEpochMs(c.time, c.id, 'time');
     for (const [me, other] of [
-      [c.from, c.to],
-      [c.to, c.from],
+      [c.from, contactOf(c.to)],
+      [c.to, contactOf(c.from)],
     ] as const) {
       let m = contacts.get(me);
       if (m === undefined) contacts.set(me, (m = new Map()));
       const cur = m.get(other);
       if (cur === undefined || t < cur.t) m.set(other, { t, id: c.id });
-      lastSeen.set(me, Math.max(lastSeen.get(me) ?? Number.NEGATIVE_INFINITY, t));
+      const list = times.get(me);
+      if (list === undefined) times.set(me, [t]);
+      else list.push(t);
     }
   }
-  const out: ProxyCandidate[] = [];
+  const out = new Map<string, ProxyCandidate>();
   for (const person of new Set(watched)) {
-    const own = phonesOf.get(person) ?? [];
-    const ownPhones = new Set(own.map((p) => p.phone));
+    const ownPhones = phonesOf.get(person) ?? new Map<string, string>();
+    const isOwn = (contact: string): boolean => ownPhones.has(contact) || contact === `person:${person}`;
     const known = new Map<string, string>();
-    let ownLast = Number.NEGATIVE_INFINITY;
-    for (const p of own) {
-      for (const [contact, first] of contacts.get(p.phone) ?? []) if (!ownPhones.has(contact) && !known.has(contact)) known.set(contact, first.id);
-      ownLast = Math.max(ownLast, lastSeen.get(p.phone) ?? Number.NEGATIVE_INFINITY);
+    const ownTimes: number[] = [];
+    for (const phone of ownPhones.keys()) {
+      for (const [contact, first] of contacts.get(phone) ?? []) if (!isOwn(contact) && !known.has(contact)) known.set(contact, first.id);
+      ownTimes.push(...(times.get(phone) ?? []));
     }
     if (known.size === 0) continue;
+    ownTimes.sort((x, y) => x - y);
+    const silentAt = (t: number): boolean => {
+      // Binary search for the nearest own call.
+      let lo = 0;
+      let hi = ownTimes.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (ownTimes[mid]! < t) lo = mid + 1;
+        else hi = mid;
+      }
+      const near = Math.min(lo < ownTimes.length ? ownTimes[lo]! - t : Number.POSITIVE_INFINITY, lo > 0 ? t - ownTimes[lo - 1]! : Number.POSITIVE_INFINITY);
+      return near > quiet;
+    };
     for (const rel of records.relations) {
       const relative = rel.person === person ? rel.relative : rel.relative === person ? rel.person : undefined;
       if (relative === undefined || relative === person) continue;
-      for (const proxy of phonesOf.get(relative) ?? []) {
-        if (ownPhones.has(proxy.phone)) continue;
-        const reach = contacts.get(proxy.phone);
+      for (const [proxyPhone, useId] of phonesOf.get(relative) ?? []) {
+        if (ownPhones.has(proxyPhone) || out.has(`${person}\u0000${proxyPhone}`)) continue;
+        const reach = contacts.get(proxyPhone);
         if (reach === undefined) continue;
         const shared: string[] = [];
         const afterSilence: string[] = [];
-        const evidence = new Set<string>([rel.id, proxy.id]);
+        const evidence = new Set<string>([rel.id, useId]);
         for (const [contact, first] of reach) {
-          if (!known.has(contact) || ownPhones.has(contact)) continue;
+          if (!known.has(contact) || isOwn(contact)) continue;
           shared.push(contact);
-          if (first.t > ownLast) afterSilence.push(contact);
+          if (silentAt(first.t)) afterSilence.push(contact);
           if (evidence.size < maxEvidence) {
             evidence.add(first.id);
             evidence.add(known.get(contact)!);
           }
         }
         if (shared.length < minShared) continue;
+        const others = [...reach.keys()].filter((c) => !isOwn(c)).length;
         const coverage = shared.length / known.size;
-        const score = coverage * (0.5 + 0.5 * (afterSilence.length / shared.length));
-        out.push({
+        const focus = shared.length / Math.max(1, others);
+        const score = focus * (0.5 + 0.5 * (afterSilence.length / shared.length));
+        out.set(`${person}\u0000${proxyPhone}`, {
           watched: person,
           relative,
           relation: rel.kind,
-          proxyPhone: proxy.phone,
+          proxyPhone,
           coverage,
-          sharedContacts: shared.sort(),
-          afterSilence: afterSilence.sort(),
+          focus,
+          sharedContacts: shared.map((c) => c.replace(/^person:/, '')).sort(),
+          afterSilence: afterSilence.map((c) => c.replace(/^person:/, '')).sort(),
           score,
           evidence: [...evidence],
         });
       }
     }
   }
-  return out.sort((a, b) => b.score - a.score || a.proxyPhone.localeCompare(b.proxyPhone));
+  return [...out.values()].sort((a, b) => b.score - a.score || a.proxyPhone.localeCompare(b.proxyPhone));
 }
 
 /** One dated piece of activity by a subject (a call, a sighting, a travel event). */
