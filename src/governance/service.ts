@@ -345,7 +345,7 @@ export class Governance {
       // Bulk extraction is refused here, where every read and export is logged (issue 9, abuse).
       const reason = await this.volumeGuard(entry);
       if (reason) {
-        await this.store.appendAudit({ ...entry, action: `refused.${action}`, outcome: 'refused', entityIds: [], details: { ...details, requested: entityIds.length, reason } });
+        await this.store.appendAudit({ ...entry, action: `refused.${action}`, outcome: 'refused', details: { ...entry.details, requested: entityIds.length, reason } });
         throw new TesseraError('RATE_LIMITED', reason, { field: 'volume' });
       }
     }
