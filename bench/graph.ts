@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -113,7 +113,8 @@ json.dump({'ms': ms, 'q': nx.community.modularity(g, p)}, sys.stdout)
 `;
 
 const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
-const results: Record<string, unknown> = { threads: availableParallelism() };
+// Other processes on the machine skew every timing; the load average is recorded with the figures.
+const results: Record<string, unknown> = { threads: availableParallelism(), loadAverageAtStart: loadavg()[0] };
 const summary: string[] = [];
 
 // 1. Exact betweenness, gnm(5000, 15000).
@@ -410,5 +411,6 @@ rmSync(work, { recursive: true, force: true });
 const previousPath = join(dirname(fileURLToPath(import.meta.url)), 'results', 'graph.json');
 const previous = only !== undefined && existsSync(previousPath) ? (JSON.parse(readFileSync(previousPath, 'utf8')) as Record<string, unknown>) : {};
 const { name: _name, at: _at, machine: _machine, ...kept } = previous;
-const file = writeResult('graph', { ...kept, ...results });
+const file = writeResult('graph', { ...kept, ...results, loadAverageAtEnd: loadavg()[0] });
+summary.push(`load average ${(results.loadAverageAtStart as number).toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end (${availableParallelism()} cores)`);
 process.stdout.write(`\n${summary.join('\n')}\n\nwrote ${file}\n`);
