@@ -262,12 +262,29 @@ const add = (m: Map<string, Record<string, string[]>>, s: StatementInput) => {
   if (!p) m.set(s.entityId, (p = {}));
   (p[s.prop] ??= []).push(s.value);
 };
+// The subject's own objects, as WatchService.addAlert finds them through links: documents held,
+// phones used (PhoneUse → Phone.number).
+const docs = new Map<string, Record<string, string[]>>();
+const phoneUses = new Map<string, Record<string, string[]>>();
+const phones = new Map<string, Record<string, string[]>>();
 for (const batch of scenario.statements({ calls: false })) {
   for (const s of batch) {
     if (s.schema === 'TravelEvent') add(travel, s);
     else if (s.schema === 'Person' && watchedIds.has(s.entityId)) add(personProps, s);
+    else if (s.schema === 'IdentityDocument') add(docs, s);
+    else if (s.schema === 'PhoneUse') add(phoneUses, s);
+    else if (s.schema === 'Phone') add(phones, s);
   }
 }
+const linkedSelectors = new Map<string, { kind: 'document' | 'phone'; value: string }[]>();
+const link = (subject: string, sel: { kind: 'document' | 'phone'; value: string }) => {
+  if (!watchedIds.has(subject)) return;
+  let list = linkedSelectors.get(subject);
+  if (!list) linkedSelectors.set(subject, (list = []));
+  list.push(sel);
+};
+for (const d of docs.values()) for (const h of d.holder ?? []) for (const n of d.number ?? []) link(h, { kind: 'document', value: n });
+for (const u of phoneUses.values()) for (const person of u.person ?? []) for (const ph of u.phone ?? []) for (const n of phones.get(ph)?.number ?? []) link(person, { kind: 'phone', value: n });
 const DAY = 86_400_000;
 const scenIndex = new ScreeningIndex();
 for (const w of scenario.watchlist) {
@@ -276,7 +293,7 @@ for (const w of scenario.watchlist) {
   const issued = Date.parse(w.issuedAt);
   // Scenario alerts are kept in force by review (its truth counts travel after issue as watched).
   const window = w.status === 'delisted' && w.delistedAt ? { activeFrom: issued, activeUntil: Date.parse(w.delistedAt), quietUntil: Date.parse(w.delistedAt) + 3 * 365.25 * DAY } : { activeFrom: issued, activeUntil: Number.POSITIVE_INFINITY, quietUntil: Number.POSITIVE_INFINITY };
-  scenIndex.upsert({ id: w.alertId, version: 1, subject: { entityIds: [w.subjectEntityId], names: [...f.names], birthDates: f.birthDates.map((d) => d.raw), selectors: f.selectors.filter((s) => s.kind !== 'entity') } }, window);
+  scenIndex.upsert({ id: w.alertId, version: 1, subject: { entityIds: [w.subjectEntityId], names: [...f.names], birthDates: f.birthDates.map((d) => d.raw), selectors: [...f.selectors.filter((s) => s.kind !== 'entity'), ...(linkedSelectors.get(w.subjectEntityId) ?? [])] } }, window);
 }
 const truth = scenario.truth();
 const raised = new Map<string, { alertId: string; mode: string; exact: boolean }[]>();
@@ -288,7 +305,7 @@ for (const [id, props] of travel) {
   if (m.length) raised.set(id, m.map((x) => ({ alertId: x.alertId, mode: x.mode, exact: x.exact })));
 }
 const scenMs = performance.now() - t;
-const misses: { travel: string; person: string; alerts: readonly string[]; kind: string; name?: string; alertNames?: string[] }[] = [];
+const misses: { travel: string; person: string; alerts: readonly string[]; kind: string; reason: string; name?: string; alertNames?: string[] }[] = [];
 let found = 0;
 const byKind = { active: { total: 0, found: 0 }, 'post-delisting': { total: 0, found: 0 } };
 const expectedPairs = new Set<string>();
@@ -302,7 +319,12 @@ for (const w of truth.watchedTravel) {
     byKind[w.kind].found++;
   } else {
     const sub = scenario.watchlist.find((x) => x.alertId === w.alerts[0]);
-    misses.push({ travel: w.travelEntityId, person: w.person, alerts: w.alerts, kind: w.kind, ...(travel.get(w.travelEntityId)?.travellerName ? { name: travel.get(w.travelEntityId)!.travellerName![0]! } : {}), ...(sub ? { alertNames: personProps.get(sub.subjectEntityId)?.name ?? [] } : {}) });
+    // Why missed: the naive scan at threshold 0 tells a blocking miss from a low score.
+    const props = travel.get(w.travelEntityId) ?? {};
+    const all = scenIndex.screenNaive(featuresOf('TravelEvent', scoringView('TravelEvent', props)), { now: Date.parse(props.departure?.[0] ?? scenario.referenceTime), threshold: 0 }, [w.travelEntityId]);
+    const best = all.find((m) => w.alerts.includes(m.alertId));
+    const reason = !best ? 'alert not in force at departure, or names unrelated' : best.score >= opts.threshold ? 'blocking' : `score ${best.score}: ${best.explanation.join('; ')}`;
+    misses.push({ travel: w.travelEntityId, person: w.person, alerts: w.alerts, kind: w.kind, reason, ...(travel.get(w.travelEntityId)?.travellerName ? { name: travel.get(w.travelEntityId)!.travellerName![0]! } : {}), ...(sub ? { alertNames: personProps.get(sub.subjectEntityId)?.name ?? [] } : {}) });
   }
 }
 let raisedPairs = 0;
@@ -330,7 +352,7 @@ const quality = {
 };
 console.log(`  ${travel.size.toLocaleString('en')} travel records vs ${scenario.watchlist.length} alerts in ${quality.screeningSeconds} s`);
 console.log(`  recall ${found}/${truth.watchedTravel.length} = ${quality.recall} (active ${byKind.active.found}/${byKind.active.total}, post-delisting ${byKind['post-delisting'].found}/${byKind['post-delisting'].total}); precision of raised pairs ${quality.precision} (${truePairs}/${raisedPairs})`);
-for (const m of misses.slice(0, 10)) console.log(`  missed: ${m.travel} booked as "${m.name ?? '?'}" — alert ${m.alerts.join(', ')} on ${JSON.stringify(m.alertNames)}`);
+for (const m of misses.slice(0, 12)) console.log(`  missed: ${m.travel} booked as "${m.name ?? '?'}" — alert ${m.alerts.join(', ')} on ${JSON.stringify(m.alertNames)} — ${m.reason}`);
 
 const path = writeResult('watch', {
   targets: { singleRecordP95Ms: 20, batchRecordsPerSecond: 2000 },
@@ -338,6 +360,14 @@ const path = writeResult('watch', {
   service,
   quality,
   loadAverage: os.loadavg().map((x) => round(x, 1)),
-  pass: { p95: speed.singleRecordMs.p95 <= 20, batch: service.batchRecordsPerSecond >= 2000, exactSelectors: exactMissed === 0 },
+  // Wall-clock figures depend on what else the machine runs (see loadAverage); CPU-time figures are
+  // what one dedicated core achieves.
+  pass: {
+    p95Wall: speed.singleRecordMs.p95 <= 20,
+    p95Cpu: speed.singleRecordCpuMs.p95 <= 20,
+    batchWall: service.batchRecordsPerSecond >= 2000,
+    batchCpu: service.batchRecordsPerCpuSecond >= 2000,
+    exactSelectors: exactMissed === 0,
+  },
 });
 console.log(`\nWrote ${path}`);

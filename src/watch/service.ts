@@ -179,7 +179,30 @@ export class WatchService {
       birthDates.push(...f.birthDates.map((d) => d.raw));
       selectors.push(...f.selectors.filter((s) => s.kind !== 'entity'));
     }
+    // The resolved subject's own objects: documents it holds, phones it uses, vehicles, handsets and
+    // firearms it possesses. Their numbers become selectors (an alert on a person then meets the
+    // person's passport or phone in a booking even under another name).
+    for (const e of (await this.linkedObjects(ctx, subject.entityIds)).values()) {
+      selectors.push(...featuresOf(e.schema, viewOf(e)).selectors.filter((s) => s.kind !== 'entity'));
+    }
     return { entityIds: subject.entityIds, names: [...new Set(names)], birthDates: [...new Set(birthDates)], selectors: dedupeSelectors(selectors) };
+  }
+
+  /** Objects linked to the subject entities (readable by the principal): held documents, used phones, possessions. */
+  private async linkedObjects(ctx: QueryContext, ids: readonly string[]): Promise<Map<string, Entity>> {
+    const refs = await this.gov.readReferencing(ctx, 'screening', ids);
+    const direct = new Set<string>();
+    const links = new Set<string>();
+    for (const s of refs) {
+      if (s.schema === 'IdentityDocument' && s.prop === 'holder') direct.add(s.entityId);
+      else if ((s.schema === 'PhoneUse' && s.prop === 'person') || (s.schema === 'Possession' && s.prop === 'owner')) links.add(s.entityId);
+    }
+    if (links.size) {
+      const linkEntities = await this.gov.readEntities(ctx, [...links], 'screening');
+      for (const l of linkEntities.values()) for (const v of [...values(l, 'phone'), ...values(l, 'asset')]) direct.add(v);
+    }
+    for (const id of ids) direct.delete(id);
+    return direct.size ? this.gov.readEntities(ctx, [...direct].slice(0, 200), 'screening') : new Map();
   }
 
   /** Issues a new alert for the principal's agency (the owner). */

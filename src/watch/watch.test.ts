@@ -157,7 +157,14 @@ describe('watch service', () => {
   ];
 
   async function alertOnPerson() {
-    await gov.writeStatements(frCtx, person);
+    await gov.writeStatements(frCtx, [
+      ...person,
+      stmt({ entityId: 'fr-ct:pu1', schema: 'PhoneUse', prop: 'person', value: 'fr-ct:p1' }),
+      stmt({ entityId: 'fr-ct:pu1', schema: 'PhoneUse', prop: 'phone', value: 'fr-ct:ph1' }),
+      stmt({ entityId: 'fr-ct:ph1', schema: 'Phone', prop: 'number', value: '+32470123456' }),
+      stmt({ entityId: 'fr-ct:d1', schema: 'IdentityDocument', prop: 'number', value: 'MA-778899' }),
+      stmt({ entityId: 'fr-ct:d1', schema: 'IdentityDocument', prop: 'holder', value: 'fr-ct:p1' }),
+    ]);
     return watch.addAlert(frCtx, { subject: { entityIds: ['fr-ct:p1'] }, threatLevel: 'S12', reasons: 'Returned from a conflict zone in 2024', grading, action: 'discreet-check' });
   }
 
@@ -167,6 +174,8 @@ describe('watch service', () => {
     expect(alert.reviewBy).toBe('2026-03-01');
     expect(alert.subject.names).toContain('Youssef El Amrani');
     expect(alert.subject.selectors).toContainEqual({ kind: 'document', value: 'FR12AB34567' });
+    // The person's own objects, found through links: a phone used, a document held.
+    expect(alert.subject.selectors).toEqual(expect.arrayContaining([{ kind: 'phone', value: '+32470123456' }, { kind: 'document', value: 'MA778899' }]));
     const audit = await store.readAudit(1, 1000);
     expect(audit.some((a) => a.action === 'watch.alert.add' && a.entityIds.includes('fr-ct:p1'))).toBe(true);
     expect((await gov.verifyAudit()).problems).toEqual([]);
