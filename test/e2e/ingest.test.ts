@@ -14,6 +14,8 @@ interface Report {
   written: number;
   quarantined: number;
   duplicates: number;
+  entitiesScreened: number;
+  screeningErrors: number;
 }
 
 describe('tessera ingest: shipped mappings, FtM, reports', () => {
@@ -34,6 +36,9 @@ describe('tessera ingest: shipped mappings, FtM, reports', () => {
     expect(r.code, r.stderr).toBe(0);
     const rep = JSON.parse(r.stdout) as Report;
     expect([rep.read, rep.written, rep.quarantined]).toEqual([read, written, quarantined]);
+    // Every written entity went to watchlist screening as it arrived.
+    expect(rep.entitiesScreened).toBeGreaterThan(0);
+    expect(rep.screeningErrors).toBe(0);
   });
 
   it('rejects a mapping that names an unknown column, naming the mapping key', () => {

@@ -7,7 +7,8 @@ import { basename } from 'node:path';
 import { entityToFtm, envelopeOf, extractReport, importFtmFile, ingestFile, listQuarantine, loadMapping, resolveQuarantine, GovernedIngestSink, type IngestReport } from '../../ingest/index.js';
 import { assembleEntity, TesseraError } from '../../model/index.js';
 import type { groupByEntity } from '../../governance/index.js';
-import { withSession } from '../context.js';
+import { WatchService, watchConfig } from '../../watch/index.js';
+import { withSession, type CliSession } from '../context.js';
 import { printJson, printTable, say } from '../output.js';
 import { startProgress } from '../progress.js';
 
@@ -22,9 +23,15 @@ interface IngestCliOptions {
   caseIds?: string[];
   batchSize?: string;
   restart?: boolean;
+  screen?: boolean;
 }
 
-/** `ingest`, `quarantine list|retry`, `ftm export`. */
+/** Watchlist screening as data arrives (a failing screen is queued by the watch service, never blocks ingest). */
+function screeningOf(s: CliSession, enabled: boolean | undefined) {
+  return enabled === false ? {} : { screening: new WatchService(s.gov, { config: watchConfig(), nodeAgency: s.config.nodeAgency }).screeningPort() };
+}
+
+/** `ingest`, `quarantine list|retry`, `ftm import|export`, `report ingest`. */
 export function registerIngestCommands(program: Command): void {
   program
     .command('ingest')
@@ -39,6 +46,7 @@ export function registerIngestCommands(program: Command): void {
     .option('--case-ids <ids...>', 'cases the data belongs to')
     .option('--batch-size <n>', 'rows per atomic batch', '2000')
     .option('--restart', 'ignore the checkpoint of an interrupted run and read from the start')
+    .option('--no-screen', 'do not hand the ingested entities to watchlist screening')
     .description('ingest a file through a mapping: every row is written or quarantined; re-ingest writes no duplicates; interrupted runs resume')
     .action(async (file: string, opts: IngestCliOptions, cmd: Command) => {
       await withSession(cmd, async (s) => {
@@ -68,6 +76,7 @@ export function registerIngestCommands(program: Command): void {
               batchSize: Number(opts.batchSize ?? 2000),
               resume: !opts.restart,
               signal: controller.signal,
+              ...screeningOf(s, opts.screen),
             },
             (p) => progress.update(p.read),
           );
@@ -82,7 +91,9 @@ export function registerIngestCommands(program: Command): void {
           { rows: 'quarantined', count: report.quarantined },
           { rows: 'duplicates (already ingested)', count: report.duplicates },
           { rows: 'resumed after', count: report.resumedFrom },
+          { rows: 'entities screened', count: report.entitiesScreened },
         ]);
+        if (report.screeningErrors) say(`\nScreening failed for ${report.screeningErrors} batch(es): ${report.screeningError ?? ''}`);
         if (report.quarantined) say(`\n${report.quarantined} row(s) quarantined: see \`tessera quarantine list --source ${report.sourceId}\``);
         if (report.interrupted) say('\nInterrupted: run the same command again to resume from the checkpoint.');
       });
@@ -143,6 +154,7 @@ export function registerIngestCommands(program: Command): void {
     .option('--releasable-to <list...>', 'agencies or countries the data may be released to')
     .option('--classification <level>', 'classification level')
     .option('--subject-category <category>', 'LED subject category')
+    .option('--no-screen', 'do not hand the imported entities to watchlist screening')
     .description('import FollowTheMoney entities (same batching, quarantine, idempotency and resume as mapped files)')
     .action(async (file: string, opts: Omit<IngestCliOptions, 'mapping'>, cmd: Command) => {
       await withSession(cmd, async (s) => {
@@ -156,6 +168,7 @@ export function registerIngestCommands(program: Command): void {
           ...(opts.releasableTo ? { releasableTo: opts.releasableTo } : {}),
           ...(opts.classification ? { classification: opts.classification } : {}),
           ...(opts.subjectCategory ? { subjectCategory: opts.subjectCategory } : {}),
+          ...screeningOf(s, opts.screen),
         });
         if (s.json) return printJson(report);
         say(`read ${report.read} entities: ${report.written} written, ${report.quarantined} quarantined, ${report.duplicates} duplicates`);
