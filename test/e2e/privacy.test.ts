@@ -177,6 +177,19 @@ describe('retention through the CLI', () => {
   });
 });
 
+describe('retention rules through the CLI', () => {
+  it('a DPO adds a rule per category and data class; bad rules are refused with the field named', async () => {
+    const added = await run(...DPO, 'retention', 'rule', 'witness-review', '--action', 'review', '--after-days', '180', '--title', 'Witnesses reviewed after six months', '--basis', 'LED Art. 6(d)', '--categories', 'witness', '--schemas', 'Person');
+    expect(added.out).toMatch(/Rule witness-review: review after 180 days/);
+    const rules = await json<{ id: string }[]>('retention', 'rules');
+    expect(rules.map((r) => r.id)).toEqual(expect.arrayContaining(['contact-review', 'suspect-review', 'travel-depersonalise', 'travel-delete', 'witness-review']));
+    const bad = await run(...DPO, 'retention', 'rule', 'x-rule', '--action', 'shred', '--after-days', '10', '--title', 't', '--basis', 'b');
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/action/);
+    expect((await run(...ATLAS, 'retention', 'rule', 'y-rule', '--action', 'delete', '--after-days', '1', '--title', 't', '--basis', 'b')).err).toMatch(/needs role admin or dpo/);
+  });
+});
+
 describe('subject rights through the CLI', () => {
   it('exports with provenance, rectifies and erases, queueing notices for partners who received the data', async () => {
     await run(...ATLAS, 'export', 'fr-ct:c1', '--to', 'BE-CT');

@@ -34,6 +34,7 @@ import {
   type AuditQuery,
   type CheckpointKey,
   type RetentionReport,
+  upsertRetentionRule,
 } from '../../governance/index.js';
 import { TesseraError } from '../../model/index.js';
 import { withSession, type CliSession } from '../context.js';
@@ -197,6 +198,33 @@ export function registerPrivacyCommands(program: Command): void {
         const rules = await retentionRules(s.store);
         if (s.json) return printJson(rules);
         printTable(rules.map((r) => ({ rule: r.id, action: r.action, 'after days': r.afterDays, categories: r.subjectCategories.join(',') || 'all', schemas: r.schemas.join(',') || 'all', props: r.props.join(',') || 'all', basis: r.basis })));
+      });
+    });
+  retention
+    .command('rule')
+    .argument('<id>', 'rule id (lower case, digits, dashes)')
+    .requiredOption('--action <a>', 'review | depersonalise | delete')
+    .requiredOption('--after-days <n>', 'age (days since last seen or collected) at which the rule applies')
+    .requiredOption('--title <text>', 'what the rule says')
+    .requiredOption('--basis <text>', 'its legal reference')
+    .option('--categories <c...>', 'subject categories (default: all)')
+    .option('--schemas <s...>', 'data classes (default: all)')
+    .option('--props <p...>', 'properties (default: all)')
+    .description('add or replace a retention rule of this node (admin, DPO)')
+    .action(async (id: string, opts: { action: string; afterDays: string; title: string; basis: string; categories?: string[]; schemas?: string[]; props?: string[] }, cmd: Command) => {
+      await withSession(cmd, async (s) => {
+        const rule = await upsertRetentionRule(s.gov, await s.context(), {
+          id,
+          title: opts.title,
+          basis: opts.basis,
+          action: opts.action,
+          afterDays: positiveInt(opts.afterDays, 'after-days'),
+          subjectCategories: opts.categories ?? [],
+          schemas: opts.schemas ?? [],
+          props: opts.props ?? [],
+        });
+        if (s.json) return printJson(rule);
+        say(`Rule ${rule.id}: ${rule.action} after ${rule.afterDays} days (${rule.basis}).`);
       });
     });
   retention
