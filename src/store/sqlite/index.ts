@@ -86,12 +86,6 @@ function migrate(db: Db, path: string, isNew: boolean): void {
   }
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 interface AuditRow {
   seq: number;
   at: string;
@@ -136,11 +130,22 @@ class SqliteStore implements Store {
     readonly location: string,
     private readonly mutex: Mutex,
     private readonly inTransaction: boolean,
+    private readonly cache: Map<string, Database.Statement> = new Map(),
   ) {
-    this.insertStatement = db.prepare(`INSERT OR IGNORE INTO statements (${STATEMENT_COLUMNS.join(', ')}) VALUES (${STATEMENT_COLUMNS.map(() => '?').join(', ')})`);
-    this.insertFts = db.prepare(`INSERT INTO statement_fts(rowid, folded) VALUES (?, ?)`);
-    this.deleteFts = db.prepare(`INSERT INTO statement_fts(statement_fts, rowid, folded) VALUES ('delete', ?, ?)`);
-    this.byEntity = db.prepare(`SELECT * FROM statements WHERE entity_id = ? ORDER BY prop, rowid`);
+    this.insertStatement = this.sql(`INSERT OR IGNORE INTO statements (${STATEMENT_COLUMNS.join(', ')}) VALUES (${STATEMENT_COLUMNS.map(() => '?').join(', ')})`);
+    this.insertFts = this.sql(`INSERT INTO statement_fts(rowid, folded) VALUES (?, ?)`);
+    this.deleteFts = this.sql(`INSERT INTO statement_fts(statement_fts, rowid, folded) VALUES ('delete', ?, ?)`);
+    this.byEntity = this.sql(`SELECT * FROM statements WHERE entity_id = ? ORDER BY prop, rowid`);
+  }
+
+  /** Prepares each distinct SQL text once per connection (better-sqlite3 statements are reusable). */
+  private sql(text: string): Database.Statement {
+    let st = this.cache.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.cache.set(text, st);
+    }
+    return st;
   }
 
   /** Runs a write: directly inside a transaction, otherwise behind the writer mutex. */
@@ -154,7 +159,7 @@ class SqliteStore implements Store {
     return this.mutex.run(async () => {
       this.db.exec('BEGIN IMMEDIATE');
       try {
-        const result = await fn(new SqliteStore(this.db, this.location, this.mutex, true));
+        const result = await fn(new SqliteStore(this.db, this.location, this.mutex, true, this.cache));
         this.db.exec('COMMIT');
         return result;
       } catch (e) {
@@ -190,33 +195,26 @@ class SqliteStore implements Store {
   }
 
   async statementsOfMany(entityIds: readonly string[]): Promise<Statement[]> {
-    const out: Statement[] = [];
-    for (const part of chunks([...new Set(entityIds)], 500)) {
-      const rows = this.db.prepare(`SELECT * FROM statements WHERE entity_id IN (${part.map(() => '?').join(',')}) ORDER BY entity_id, prop, rowid`).all(...part) as StatementRow[];
-      for (const r of rows) out.push(rowToStatement(r));
-    }
-    return out;
+    if (entityIds.length === 0) return [];
+    // One prepared statement for any list size: the ids travel as one JSON parameter.
+    const rows = this.sql(`SELECT * FROM statements WHERE entity_id IN (SELECT value FROM json_each(?)) ORDER BY entity_id, prop, rowid`).all(JSON.stringify([...new Set(entityIds)])) as StatementRow[];
+    return rows.map(rowToStatement);
   }
 
   async statementsById(ids: readonly string[]): Promise<Statement[]> {
-    const out: Statement[] = [];
-    for (const part of chunks([...new Set(ids)], 500)) {
-      const rows = this.db.prepare(`SELECT * FROM statements WHERE id IN (${part.map(() => '?').join(',')})`).all(...part) as StatementRow[];
-      for (const r of rows) out.push(rowToStatement(r));
-    }
-    return out;
+    if (ids.length === 0) return [];
+    const rows = this.sql(`SELECT * FROM statements WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify([...new Set(ids)])) as StatementRow[];
+    return rows.map(rowToStatement);
   }
 
   async statementsReferencing(values: readonly string[], props?: readonly string[]): Promise<Statement[]> {
-    const out: Statement[] = [];
-    const propFilter = props?.length ? ` AND prop IN (${props.map(() => '?').join(',')})` : '';
-    for (const part of chunks([...new Set(values)], 500)) {
-      const rows = this.db
-        .prepare(`SELECT * FROM statements WHERE ref IN (${part.map(() => '?').join(',')})${propFilter} ORDER BY rowid`)
-        .all(...part, ...(props ?? [])) as StatementRow[];
-      for (const r of rows) out.push(rowToStatement(r));
-    }
-    return out;
+    if (values.length === 0) return [];
+    const rows = (
+      props?.length
+        ? this.sql(`SELECT * FROM statements WHERE ref IN (SELECT value FROM json_each(?)) AND prop IN (SELECT value FROM json_each(?)) ORDER BY rowid`).all(JSON.stringify([...new Set(values)]), JSON.stringify(props))
+        : this.sql(`SELECT * FROM statements WHERE ref IN (SELECT value FROM json_each(?)) ORDER BY rowid`).all(JSON.stringify([...new Set(values)]))
+    ) as StatementRow[];
+    return rows.map(rowToStatement);
   }
 
   async *scanStatements(filter: StatementScan = {}): AsyncIterable<Statement[]> {
@@ -231,7 +229,7 @@ class SqliteStore implements Store {
     inList('prop', filter.props);
     inList('agency', filter.agencies);
     const batch = filter.batchSize ?? 10_000;
-    const q = this.db.prepare(`SELECT rowid AS _rowid, * FROM statements WHERE rowid > ? ${where.length ? `AND ${where.join(' AND ')}` : ''} ORDER BY rowid LIMIT ?`);
+    const q = this.sql(`SELECT rowid AS _rowid, * FROM statements WHERE rowid > ? ${where.length ? `AND ${where.join(' AND ')}` : ''} ORDER BY rowid LIMIT ?`);
     let after = 0;
     for (;;) {
       const rows = q.all(after, ...params, batch) as (StatementRow & { _rowid: number })[];
@@ -246,12 +244,10 @@ class SqliteStore implements Store {
     return this.write(() => {
       let deleted = 0;
       const del = () => {
-        for (const part of chunks([...new Set(ids)], 500)) {
-          const marks = part.map(() => '?').join(',');
-          const rows = this.db.prepare(`SELECT rowid AS r, folded, fts FROM statements WHERE id IN (${marks})`).all(...part) as { r: number; folded: string | null; fts: number }[];
-          for (const row of rows) if (row.fts > 0) this.deleteFts.run(row.r, row.folded);
-          deleted += this.db.prepare(`DELETE FROM statements WHERE id IN (${marks})`).run(...part).changes;
-        }
+        const list = JSON.stringify([...new Set(ids)]);
+        const rows = this.sql(`SELECT rowid AS r, folded, fts FROM statements WHERE id IN (SELECT value FROM json_each(?))`).all(list) as { r: number; folded: string | null; fts: number }[];
+        for (const row of rows) if (row.fts > 0) this.deleteFts.run(row.r, row.folded);
+        deleted += this.sql(`DELETE FROM statements WHERE id IN (SELECT value FROM json_each(?))`).run(list).changes;
       };
       if (this.inTransaction) del();
       else this.db.transaction(del)();
@@ -262,11 +258,11 @@ class SqliteStore implements Store {
   updateStatementValue(id: string, value: string, original: string | null): Promise<boolean> {
     return this.write(() => {
       const upd = () => {
-        const row = this.db.prepare(`SELECT rowid AS r, folded, fts FROM statements WHERE id = ?`).get(id) as { r: number; folded: string | null; fts: number } | undefined;
+        const row = this.sql(`SELECT rowid AS r, folded, fts FROM statements WHERE id = ?`).get(id) as { r: number; folded: string | null; fts: number } | undefined;
         if (!row) return false;
         const folded = row.fts > 0 ? foldForSearch(value) : null;
         if (row.fts > 0) this.deleteFts.run(row.r, row.folded);
-        this.db.prepare(`UPDATE statements SET value = ?, original = ?, folded = ?, ref = CASE WHEN ref IS NULL THEN NULL ELSE ? END WHERE rowid = ?`).run(value, original, folded, value, row.r);
+        this.sql(`UPDATE statements SET value = ?, original = ?, folded = ?, ref = CASE WHEN ref IS NULL THEN NULL ELSE ? END WHERE rowid = ?`).run(value, original, folded, value, row.r);
         if (row.fts > 0) this.insertFts.run(row.r, folded);
         return true;
       };
@@ -280,8 +276,8 @@ class SqliteStore implements Store {
     const match = terms.map((t) => `"${t}"*`).join(' ');
     const limit = Math.min(options.limit ?? 50, 1000);
     const schemaFilter = options.schemas?.length ? `AND s.schema IN (${options.schemas.map(() => '?').join(',')})` : '';
-    const rows = this.db
-      .prepare(
+    const rows = this
+      .sql(
         `SELECT s.id AS statementId, s.entity_id AS entityId, s.schema AS schema, s.prop AS prop, s.value AS value, f.rank AS rank
          FROM statement_fts f JOIN statements s ON s.rowid = f.rowid
          WHERE statement_fts MATCH ? ${schemaFilter}
@@ -292,13 +288,13 @@ class SqliteStore implements Store {
   }
 
   async stats(): Promise<StoreStats> {
-    const statements = this.db.prepare(`SELECT COUNT(*) FROM statements`).pluck().get() as number;
-    const entities = this.db.prepare(`SELECT COUNT(DISTINCT entity_id) FROM statements`).pluck().get() as number;
+    const statements = this.sql(`SELECT COUNT(*) FROM statements`).pluck().get() as number;
+    const entities = this.sql(`SELECT COUNT(DISTINCT entity_id) FROM statements`).pluck().get() as number;
     const bySchema = Object.fromEntries(
-      (this.db.prepare(`SELECT schema, COUNT(DISTINCT entity_id) AS n FROM statements GROUP BY schema ORDER BY schema`).all() as { schema: string; n: number }[]).map((r) => [r.schema, r.n]),
+      (this.sql(`SELECT schema, COUNT(DISTINCT entity_id) AS n FROM statements GROUP BY schema ORDER BY schema`).all() as { schema: string; n: number }[]).map((r) => [r.schema, r.n]),
     );
     const byAgency = Object.fromEntries(
-      (this.db.prepare(`SELECT agency, COUNT(*) AS n FROM statements GROUP BY agency ORDER BY agency`).all() as { agency: string; n: number }[]).map((r) => [r.agency, r.n]),
+      (this.sql(`SELECT agency, COUNT(*) AS n FROM statements GROUP BY agency ORDER BY agency`).all() as { agency: string; n: number }[]).map((r) => [r.agency, r.n]),
     );
     return { statements, entities, bySchema, byAgency };
   }
@@ -307,13 +303,13 @@ class SqliteStore implements Store {
     const parsed = AuditEntryInput.parse(input);
     return this.write(() => {
       const append = () => {
-        const head = this.db.prepare(`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).get() as { seq: number; hash: string } | undefined;
+        const head = this.sql(`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).get() as { seq: number; hash: string } | undefined;
         const seq = (head?.seq ?? 0) + 1;
         const prevHash = head?.hash ?? AUDIT_GENESIS;
         const body = { ...parsed, seq };
         const entry: AuditEntry = { ...body, prevHash, hash: auditEntryHash(prevHash, body) };
-        this.db
-          .prepare(`INSERT INTO audit_log (seq, at, user_id, agency, purpose, case_id, action, outcome, entity_ids, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`)
+        this
+          .sql(`INSERT INTO audit_log (seq, at, user_id, agency, purpose, case_id, action, outcome, entity_ids, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`)
           .run(seq, entry.at, entry.userId, entry.agency, entry.purpose, entry.caseId, entry.action, entry.outcome, JSON.stringify(entry.entityIds), JSON.stringify(entry.details), prevHash, entry.hash);
         return entry;
       };
@@ -323,12 +319,12 @@ class SqliteStore implements Store {
 
   async readAudit(fromSeq = 1, limit = 10_000): Promise<AuditEntry[]> {
     // Ordered by physical rowid order of insertion would hide reordering; seq order is what the chain claims.
-    const rows = this.db.prepare(`SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?`).all(fromSeq, limit) as AuditRow[];
+    const rows = this.sql(`SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?`).all(fromSeq, limit) as AuditRow[];
     return rows.map(auditFromRow);
   }
 
   async auditHead(): Promise<AuditEntry | undefined> {
-    const row = this.db.prepare(`SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1`).get() as AuditRow | undefined;
+    const row = this.sql(`SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1`).get() as AuditRow | undefined;
     return row ? auditFromRow(row) : undefined;
   }
 
@@ -337,9 +333,9 @@ class SqliteStore implements Store {
     const pairs = keyPairs(keys);
     return this.write(() => {
       const put = () => {
-        this.db.prepare(`INSERT INTO records (collection, id, body, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`).run(collection, id, JSON.stringify(body), new Date().toISOString());
-        this.db.prepare(`DELETE FROM record_keys WHERE collection = ? AND id = ?`).run(collection, id);
-        const ins = this.db.prepare(`INSERT OR IGNORE INTO record_keys (collection, name, value, id) VALUES (?, ?, ?, ?)`);
+        this.sql(`INSERT INTO records (collection, id, body, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`).run(collection, id, JSON.stringify(body), new Date().toISOString());
+        this.sql(`DELETE FROM record_keys WHERE collection = ? AND id = ?`).run(collection, id);
+        const ins = this.sql(`INSERT OR IGNORE INTO record_keys (collection, name, value, id) VALUES (?, ?, ?, ?)`);
         for (const [name, value] of pairs) ins.run(collection, name, value, id);
       };
       if (this.inTransaction) put();
@@ -348,7 +344,7 @@ class SqliteStore implements Store {
   }
 
   async getRecord<T>(collection: string, id: string): Promise<StoredRecord<T> | undefined> {
-    const r = this.db.prepare(`SELECT collection, id, body, updated_at FROM records WHERE collection = ? AND id = ?`).get(collection, id) as { collection: string; id: string; body: string; updated_at: string } | undefined;
+    const r = this.sql(`SELECT collection, id, body, updated_at FROM records WHERE collection = ? AND id = ?`).get(collection, id) as { collection: string; id: string; body: string; updated_at: string } | undefined;
     return r ? { collection: r.collection, id: r.id, body: JSON.parse(r.body) as T, updatedAt: r.updated_at } : undefined;
   }
 
@@ -373,7 +369,7 @@ class SqliteStore implements Store {
     const { sql, params } = this.recordWhere(collection, query);
     if (params.length === 0) return [];
     const order = query.order === 'desc' ? 'DESC' : 'ASC';
-    const rows = this.db.prepare(`SELECT r.collection, r.id, r.body, r.updated_at ${sql} ORDER BY r.id ${order} LIMIT ?`).all(...params, Math.min(query.limit ?? 10_000, 1_000_000)) as {
+    const rows = this.sql(`SELECT r.collection, r.id, r.body, r.updated_at ${sql} ORDER BY r.id ${order} LIMIT ?`).all(...params, Math.min(query.limit ?? 10_000, 1_000_000)) as {
       collection: string;
       id: string;
       body: string;
@@ -385,14 +381,14 @@ class SqliteStore implements Store {
   async countRecords(collection: string, where?: RecordQuery['where']): Promise<number> {
     const { sql, params } = this.recordWhere(collection, where ? { where } : {});
     if (params.length === 0) return 0;
-    return this.db.prepare(`SELECT COUNT(*) ${sql}`).pluck().get(...params) as number;
+    return this.sql(`SELECT COUNT(*) ${sql}`).pluck().get(...params) as number;
   }
 
   deleteRecord(collection: string, id: string): Promise<boolean> {
     return this.write(() => {
       const del = () => {
-        this.db.prepare(`DELETE FROM record_keys WHERE collection = ? AND id = ?`).run(collection, id);
-        return this.db.prepare(`DELETE FROM records WHERE collection = ? AND id = ?`).run(collection, id).changes > 0;
+        this.sql(`DELETE FROM record_keys WHERE collection = ? AND id = ?`).run(collection, id);
+        return this.sql(`DELETE FROM records WHERE collection = ? AND id = ?`).run(collection, id).changes > 0;
       };
       return this.inTransaction ? del() : this.db.transaction(del)();
     });
@@ -400,7 +396,7 @@ class SqliteStore implements Store {
 
   writeBlockingKeys(run: string, keys: readonly BlockingKey[]): Promise<void> {
     return this.write(() => {
-      const ins = this.db.prepare(`INSERT OR IGNORE INTO blocking_keys (run, rule, key, record_id) VALUES (?, ?, ?, ?)`);
+      const ins = this.sql(`INSERT OR IGNORE INTO blocking_keys (run, rule, key, record_id) VALUES (?, ?, ?, ?)`);
       const put = () => {
         for (const k of keys) ins.run(run, k.rule, k.key, k.recordId);
       };
@@ -412,12 +408,12 @@ class SqliteStore implements Store {
   buildCandidatePairs(run: string, maxBlockSize: number): Promise<BlockingReport> {
     return this.write(() => {
       const build = (): BlockingReport => {
-        this.db.prepare(`DELETE FROM candidate_pairs WHERE run = ?`).run(run);
-        const blocks = this.db
-          .prepare(`SELECT rule, COUNT(*) AS keys, SUM(CASE WHEN n <= ? THEN n * (n - 1) / 2 ELSE 0 END) AS pairs, SUM(CASE WHEN n > ? THEN 1 ELSE 0 END) AS skipped, SUM(CASE WHEN n > ? THEN n * (n - 1) / 2 ELSE 0 END) AS skippedPairs FROM (SELECT rule, key, COUNT(*) AS n FROM blocking_keys WHERE run = ? GROUP BY rule, key) GROUP BY rule`)
+        this.sql(`DELETE FROM candidate_pairs WHERE run = ?`).run(run);
+        const blocks = this
+          .sql(`SELECT rule, COUNT(*) AS keys, SUM(CASE WHEN n <= ? THEN n * (n - 1) / 2 ELSE 0 END) AS pairs, SUM(CASE WHEN n > ? THEN 1 ELSE 0 END) AS skipped, SUM(CASE WHEN n > ? THEN n * (n - 1) / 2 ELSE 0 END) AS skippedPairs FROM (SELECT rule, key, COUNT(*) AS n FROM blocking_keys WHERE run = ? GROUP BY rule, key) GROUP BY rule`)
           .all(maxBlockSize, maxBlockSize, maxBlockSize, run) as { rule: string; keys: number; pairs: number; skipped: number; skippedPairs: number }[];
-        this.db
-          .prepare(
+        this
+          .sql(
             `INSERT INTO candidate_pairs (run, left_id, right_id, rules)
              SELECT ?, a.record_id, b.record_id, group_concat(DISTINCT a.rule)
              FROM (SELECT rule, key FROM blocking_keys WHERE run = ? GROUP BY rule, key HAVING COUNT(*) BETWEEN 2 AND ?) blk
@@ -426,7 +422,7 @@ class SqliteStore implements Store {
              GROUP BY a.record_id, b.record_id`,
           )
           .run(run, run, maxBlockSize, run, run);
-        const pairs = this.db.prepare(`SELECT COUNT(*) FROM candidate_pairs WHERE run = ?`).pluck().get(run) as number;
+        const pairs = this.sql(`SELECT COUNT(*) FROM candidate_pairs WHERE run = ?`).pluck().get(run) as number;
         return { pairs, byRule: Object.fromEntries(blocks.map((b) => [b.rule, { keys: b.keys, pairs: b.pairs, skippedBlocks: b.skipped, skippedPairs: b.skippedPairs }])) };
       };
       return this.inTransaction ? build() : this.db.transaction(build)();
@@ -434,7 +430,7 @@ class SqliteStore implements Store {
   }
 
   async *scanCandidatePairs(run: string, batchSize = 50_000): AsyncIterable<CandidatePair[]> {
-    const q = this.db.prepare(`SELECT left_id, right_id, rules FROM candidate_pairs WHERE run = ? AND (left_id > ? OR (left_id = ? AND right_id > ?)) ORDER BY left_id, right_id LIMIT ?`);
+    const q = this.sql(`SELECT left_id, right_id, rules FROM candidate_pairs WHERE run = ? AND (left_id > ? OR (left_id = ? AND right_id > ?)) ORDER BY left_id, right_id LIMIT ?`);
     let l = '';
     let r = '';
     for (;;) {
@@ -449,14 +445,14 @@ class SqliteStore implements Store {
 
   clearBlocking(run: string): Promise<void> {
     return this.write(() => {
-      this.db.prepare(`DELETE FROM blocking_keys WHERE run = ?`).run(run);
-      this.db.prepare(`DELETE FROM candidate_pairs WHERE run = ?`).run(run);
+      this.sql(`DELETE FROM blocking_keys WHERE run = ?`).run(run);
+      this.sql(`DELETE FROM candidate_pairs WHERE run = ?`).run(run);
     });
   }
 
   markSeen(namespace: string, hashes: readonly string[]): Promise<void> {
     return this.write(() => {
-      const ins = this.db.prepare(`INSERT OR IGNORE INTO seen (namespace, hash) VALUES (?, ?)`);
+      const ins = this.sql(`INSERT OR IGNORE INTO seen (namespace, hash) VALUES (?, ?)`);
       const put = () => {
         for (const h of hashes) ins.run(namespace, h);
       };
@@ -466,21 +462,18 @@ class SqliteStore implements Store {
   }
 
   async whichSeen(namespace: string, hashes: readonly string[]): Promise<Set<string>> {
-    const out = new Set<string>();
-    for (const part of chunks([...new Set(hashes)], 500)) {
-      const rows = this.db.prepare(`SELECT hash FROM seen WHERE namespace = ? AND hash IN (${part.map(() => '?').join(',')})`).pluck().all(namespace, ...part) as string[];
-      for (const h of rows) out.add(h);
-    }
-    return out;
+    if (hashes.length === 0) return new Set();
+    const rows = this.sql(`SELECT hash FROM seen WHERE namespace = ? AND hash IN (SELECT value FROM json_each(?))`).pluck().all(namespace, JSON.stringify([...new Set(hashes)])) as string[];
+    return new Set(rows);
   }
 
   async getMeta(key: string): Promise<string | undefined> {
-    return this.db.prepare(`SELECT value FROM meta WHERE key = ?`).pluck().get(key) as string | undefined;
+    return this.sql(`SELECT value FROM meta WHERE key = ?`).pluck().get(key) as string | undefined;
   }
 
   setMeta(key: string, value: string): Promise<void> {
     return this.write(() => {
-      this.db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(key, value);
+      this.sql(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(key, value);
     });
   }
 
