@@ -13,7 +13,9 @@ export type KeyPart =
   /** Sorted Double Metaphone codes of every token of every listed name field (robust to swapped fields). */
   | { readonly fn: 'sorted-metaphones'; readonly fields: readonly string[] }
   /** Sorted initials of every token of every listed name field. */
-  | { readonly fn: 'sorted-initials'; readonly fields: readonly string[] };
+  | { readonly fn: 'sorted-initials'; readonly fields: readonly string[] }
+  /** For every ordered pair of distinct name tokens: one's Double Metaphone + the other's initial. */
+  | { readonly fn: 'token-pairs'; readonly fields: readonly string[] };
 
 /**
  * A blocking rule: records sharing any key of the rule become candidate pairs. A key is the
@@ -62,11 +64,23 @@ function fragments(part: KeyPart, values: (field: string) => readonly string[]):
     case 'prefix':
       return values(part.field).map((v) => v.slice(0, part.length)).filter((v) => v.length === part.length);
     case 'sorted-metaphones': {
-      const codes = part.fields.flatMap((f) => values(f).flatMap(metaphones));
+      // A set: "name" and "firstName"+"lastName" often repeat the same tokens.
+      const codes = [...new Set(part.fields.flatMap((f) => values(f).flatMap(metaphones)))];
       return codes.length >= 2 ? [codes.sort().join('.')] : [];
     }
+    case 'token-pairs': {
+      const tokens = [...new Set(part.fields.flatMap((f) => values(f).flatMap((v) => cachedProfile(v).tokens.filter((t) => t.weight === 1).map((t) => t.canonical))))].slice(0, 5);
+      const out: string[] = [];
+      for (const x of tokens) {
+        const [code] = doubleMetaphone(x);
+        if (!code) continue;
+        for (const y of tokens) if (y !== x) out.push(`${code}/${y[0] ?? ''}`);
+      }
+      return out;
+    }
     case 'sorted-initials': {
-      const ini = part.fields.flatMap((f) => values(f).flatMap((v) => cachedProfile(v).tokens.filter((t) => t.weight === 1).map((t) => t.canonical[0] ?? '')));
+      const tokens = new Set(part.fields.flatMap((f) => values(f).flatMap((v) => cachedProfile(v).tokens.filter((t) => t.weight === 1).map((t) => t.canonical))));
+      const ini = [...tokens].map((t) => t[0] ?? '');
       return ini.length >= 2 ? [ini.sort().join('')] : [];
     }
   }
@@ -109,7 +123,8 @@ export function blockingKeys(record: ResolveRecord, specs: readonly FieldSpec[],
 /**
  * Default rules built from whatever fields a mapping provides (no data set specific choices):
  * every identifier and phone exactly; each name's Double Metaphone with the birth year; all names'
- * sorted Double Metaphone codes (catches given/surname swaps); sorted initials with the full birth
+ * sorted Double Metaphone codes (catches given/surname swaps); every name token's Double Metaphone
+ * with another token's initial (records without a date); sorted initials with the full birth
  * date; postcode with each name's initial; birth date with postcode.
  */
 export function defaultRules(specs: readonly FieldSpec[]): BlockingRule[] {
@@ -123,6 +138,8 @@ export function defaultRules(specs: readonly FieldSpec[]): BlockingRule[] {
     else rules.push({ name: `metaphone(${n})`, parts: [{ fn: 'metaphone', field: n }] });
   }
   if (names.length > 0) rules.push({ name: `sorted-metaphones(${names.join(',')})`, parts: [{ fn: 'sorted-metaphones', fields: names }] });
+  // Without dates: one name token's sound + another's initial (Meyer/Meijer Sanne, Aslan/Arslan Zeinep).
+  if (names.length > 0) rules.push({ name: `token-pairs(${names.join(',')})`, parts: [{ fn: 'token-pairs', fields: names }] });
   if (date && names.length > 0) rules.push({ name: `sorted-initials+${date}`, parts: [{ fn: 'sorted-initials', fields: names }, { fn: 'exact', field: date }] });
   if (postcode) for (const n of names) rules.push({ name: `${postcode}+initial(${n})`, parts: [{ fn: 'exact', field: postcode }, { fn: 'initial', field: n }] });
   // Same birth date and postcode: catches records whose names were changed or mistyped beyond recognition.
