@@ -321,3 +321,10 @@ it('the scheduled job runs retention and signs a checkpoint', async () => {
   expect((await verifyAnchoredAudit(gov)).latest?.seq).toBe(runs[runs.length - 1]);
   expect((await findAuditEntries(store, { action: 'retention.run', userId: 'system:scheduler' })).matched).toBeGreaterThanOrEqual(1);
 });
+
+it('by default retention and erasure consult the watch capability’s stored alerts', async () => {
+  await store.putRecord('watch-alerts', 'al-9', { id: 'al-9', agency: 'FR-CT', subject: { entityIds: ['fr-ct:p1'] }, status: 'removal-pending' }, { agency: 'FR-CT', status: 'removal-pending' });
+  await expect(eraseSubject(gov, dpoCtx, 'fr-ct:p1')).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/al-9/) });
+  const report = await runRetention(gov, { now: FIXTURE_NOW, dryRun: true });
+  expect(report.held.map((h) => h.entityId).sort()).toEqual(['fr-ct:t-ancient', 'fr-ct:t-old']);
+});

@@ -3,7 +3,7 @@ import { isSchemaName, propertySpec, SUBJECT_CATEGORIES, TesseraError, type Audi
 import type { Store } from '../store/index.js';
 import type { QueryContext } from './context.js';
 import { authoriseOversight } from './oversight.js';
-import type { ActiveAlert, ActiveAlertLookup } from './ports.js';
+import { recordAlertLookup, type ActiveAlert, type ActiveAlertLookup } from './ports.js';
 import { DEPERSONALISED, reidPublicKey, sealOriginal, type DepersonalisedRecord } from './reidentification.js';
 import type { Governance } from './service.js';
 
@@ -136,6 +136,7 @@ export interface RetentionOptions {
   readonly now?: Date;
   /** Plan only: report what would be done, change nothing (the DPO report uses this). */
   readonly dryRun?: boolean;
+  /** Active alerts (default: the watch capability's stored alerts, `recordAlertLookup`). */
   readonly alerts?: ActiveAlertLookup;
   /** Who runs it (audit actor), default `retention`. */
   readonly actor?: string;
@@ -200,7 +201,9 @@ export async function runRetention(gov: Governance, options: RetentionOptions = 
     if (propertySpec(s.schema, s.prop)?.type === 'entity' && !isMasked(s.value)) set.add(s.value);
     related.set(s.entityId, set);
   }
-  const alerts = options.alerts ? await options.alerts.activeAlerts([...new Set([...related.values()].flatMap((s) => [...s]))]) : new Map<string, ActiveAlert>();
+  // Safe by default: without an explicit lookup, the watch capability's stored alerts are consulted.
+  const lookup = options.alerts ?? recordAlertLookup(store);
+  const alerts = related.size ? await lookup.activeAlerts([...new Set([...related.values()].flatMap((s) => [...s]))]) : new Map<string, ActiveAlert>();
   const alertOf = (entityId: string): ActiveAlert | undefined => {
     for (const id of related.get(entityId) ?? []) {
       const a = alerts.get(id);

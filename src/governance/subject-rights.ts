@@ -2,7 +2,7 @@ import { classificationRank, TesseraError, validateStatement, type AuditEntry, t
 import { auditEntries, recipientsOf } from './audit-search.js';
 import type { QueryContext } from './context.js';
 import { authoriseOversight } from './oversight.js';
-import type { ActiveAlertLookup, PartnerNotifier } from './ports.js';
+import { recordAlertLookup, type ActiveAlertLookup, type PartnerNotifier } from './ports.js';
 import { DEPERSONALISED, depersonalisedOf } from './reidentification.js';
 import { retentionRules, type RetentionRule } from './retention.js';
 import type { Governance } from './service.js';
@@ -176,7 +176,7 @@ export async function rectifyStatement(gov: Governance, ctx: QueryContext, state
  */
 export async function eraseSubject(gov: Governance, ctx: QueryContext, entityId: string, options: { notifier?: PartnerNotifier; alerts?: ActiveAlertLookup } = {}): Promise<{ deleted: number; propagated: PropagationResult[] }> {
   const principal = await authoriseOversight(gov, ctx, 'subject.erase', ['dpo', 'supervisor']);
-  const alert = (await options.alerts?.activeAlerts([entityId]))?.get(entityId);
+  const alert = (await (options.alerts ?? recordAlertLookup(gov.store)).activeAlerts([entityId])).get(entityId);
   if (alert) {
     await gov.audit(ctx, principal, 'refused.subject.erase', 'refused', [entityId], { reason: 'active alert', alert: alert.alertId });
     throw new TesseraError('CONFLICT', `${entityId} is under active alert ${alert.alertId}${alert.ownerAgency ? ` (owner ${alert.ownerAgency})` : ''}: lift the alert by re-assessment before erasure`, { record: entityId });
