@@ -58,82 +58,87 @@ export async function readCsv(file: string, options: CsvOptions = {}): Promise<R
       return trim ? cells.map((c) => c.trim()) : cells;
     }
     try {
-      const rows = parse(text, { delimiter, relax_quotes: true, relax_column_count: true, trim, skip_empty_lines: false }) as string[][];
-      if (rows.length !== 1) return `malformed CSV: expected one record, csv-parse read ${rows.length}`;
-      return rows[0]!;
-    } catch (e) {
-      return `malformed CSV: ${(e as Error).message}`;
-    }
-  };
-
-  async function* records(): AsyncGenerator<SourceRecord> {
-    const pending: Line[] = [];
-    const source = reader.lines()[Symbol.asyncIterator]();
-    let exhausted = false;
-    const next = async (): Promise<Line | undefined> => {
-      if (pending.length > 0) return pending.shift();
-      if (exhausted) return undefined;
-      const r = await source.next();
-      if (r.done) {
-        exhausted = true;
-        return undefined;
+        const rows = parse(text, { delimiter, relax_quotes: true, relax_column_count: true, trim, skip_empty_lines: false }) as string[][];
+        if (rows.length !== 1) return `malformed CSV: expected one record, csv-parse read ${rows.length}`;
+        return rows[0]!;
+      } catch (e) {
+        return `malformed CSV: ${(e as Error).message}`;
       }
-      return r.value;
     };
-    let headerPending = wantHeader && !columns;
-    for (;;) {
-      const first = await next();
-      if (!first) break;
-      if (first.error) {
-        yield { line: first.line, raw: first.text, error: { reason: first.error } };
-        continue;
-      }
-      if (first.text.trim().length === 0) continue;
-      // Gather the physical lines of one logical record.
-      const parts: Line[] = [first];
-      let inside = first.text.indexOf('"') >= 0 && endsInsideQuotes(first.text, delimiter, false);
-      let broken: string | undefined;
-      while (inside) {
-        if (parts.length >= maxRecordLines) {
-          broken = `unbalanced quote: the quoted field opened on line ${first.line} is not closed within ${maxRecordLines} lines`;
-          break;
+
+    async function* records(): AsyncGenerator<SourceRecord> {
+      const pending: Line[] = [];
+      const source = reader.lines()[Symbol.asyncIterator]();
+      let exhausted = false;
+      const next = async (): Promise<Line | undefined> => {
+        if (pending.length > 0) return pending.shift();
+        if (exhausted) return undefined;
+        const r = await source.next();
+        if (r.done) {
+          exhausted = true;
+          return undefined;
         }
-        const more = await next();
-        if (!more) {
-          broken = `unbalanced quote: the quoted field opened on line ${first.line} is not closed before the end of the file`;
-          break;
+        return r.value;
+      };
+      let headerPending = wantHeader && !columns;
+      try {
+      for (;;) {
+        const first = await next();
+        if (!first) break;
+        if (first.error) {
+          yield { line: first.line, raw: first.text, error: { reason: first.error } };
+          continue;
         }
-        parts.push(more);
-        if (more.error) {
-          broken = `line ${more.line} inside this record: ${more.error}`;
-          break;
+        if (first.text.trim().length === 0) continue;
+        // Gather the physical lines of one logical record.
+        const parts: Line[] = [first];
+        let inside = first.text.indexOf('"') >= 0 && endsInsideQuotes(first.text, delimiter, false);
+        let broken: string | undefined;
+        while (inside) {
+          if (parts.length >= maxRecordLines) {
+            broken = `unbalanced quote: the quoted field opened on line ${first.line} is not closed within ${maxRecordLines} lines`;
+            break;
+          }
+          const more = await next();
+          if (!more) {
+            broken = `unbalanced quote: the quoted field opened on line ${first.line} is not closed before the end of the file`;
+            break;
+          }
+          parts.push(more);
+          if (more.error) {
+            broken = `line ${more.line} inside this record: ${more.error}`;
+            break;
+          }
+          inside = endsInsideQuotes(more.text, delimiter, true);
         }
-        inside = endsInsideQuotes(more.text, delimiter, true);
+        if (broken) {
+          // Quarantine the opening line alone and read the lines after it afresh.
+          pending.unshift(...parts.slice(1));
+          yield { line: first.line, raw: first.text, error: { reason: broken } };
+          continue;
+        }
+        const raw = parts.length === 1 ? first.text : parts.map((p) => p.text).join('\n');
+        const cells = splitRecord(raw);
+        if (typeof cells === 'string') {
+          yield { line: first.line, raw, error: { reason: cells } };
+          continue;
+        }
+        if (headerPending) {
+          headerPending = false;
+          columns = cells.map((c) => c.trim());
+          const dup = columns.find((c, i) => columns!.indexOf(c) !== i);
+          if (dup !== undefined) throw new TesseraError('VALIDATION', `${file} line ${first.line}: header names column "${dup}" twice`, { record: `${file}:${first.line}`, field: dup });
+          continue;
+        }
+        if (columns && cells.length !== columns.length && !options.relaxColumnCount) {
+          yield { line: first.line, raw, error: { reason: `wrong column count: expected ${columns.length} (${columns.length > 6 ? `${columns.slice(0, 6).join(', ')}, …` : columns.join(', ')}), found ${cells.length}` } };
+          continue;
+        }
+        yield { line: first.line, raw, values: cells };
       }
-      if (broken) {
-        // Quarantine the opening line alone and read the lines after it afresh.
-        pending.unshift(...parts.slice(1));
-        yield { line: first.line, raw: first.text, error: { reason: broken } };
-        continue;
-      }
-      const raw = parts.length === 1 ? first.text : parts.map((p) => p.text).join('\n');
-      const cells = splitRecord(raw);
-      if (typeof cells === 'string') {
-        yield { line: first.line, raw, error: { reason: cells } };
-        continue;
-      }
-      if (headerPending) {
-        headerPending = false;
-        columns = cells.map((c) => c.trim());
-        const dup = columns.find((c, i) => columns!.indexOf(c) !== i);
-        if (dup !== undefined) throw new TesseraError('VALIDATION', `${file} line ${first.line}: header names column "${dup}" twice`, { record: `${file}:${first.line}`, field: dup });
-        continue;
-      }
-      if (columns && cells.length !== columns.length && !options.relaxColumnCount) {
-        yield { line: first.line, raw, error: { reason: `wrong column count: expected ${columns.length} (${columns.length > 6 ? `${columns.slice(0, 6).join(', ')}, …` : columns.join(', ')}), found ${cells.length}` } };
-        continue;
-      }
-      yield { line: first.line, raw, values: cells };
+    } finally {
+      // Closing early (interrupt, error) closes the file.
+      await source.return(undefined);
     }
   }
 
