@@ -9,6 +9,7 @@ export {
   addMonths,
   subjectOfEntity,
   type DueAlert,
+  type ImportedAlert,
   type NewAlert,
   type ScreenableEntity,
   type ScreeningSubject,

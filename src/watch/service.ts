@@ -72,6 +72,36 @@ export interface NewAlert {
   readonly reviewBy?: string;
 }
 
+/** An existing alert as a bootstrap load (demo scenario, migration) brings it. */
+export interface ImportedAlert {
+  readonly id: string;
+  readonly agency: string;
+  readonly caseId: string;
+  readonly subjectEntityIds: readonly string[];
+  readonly names?: readonly string[];
+  readonly birthDates?: readonly string[];
+  readonly selectors?: readonly Selector[];
+  readonly threatLevel: string;
+  readonly reasons: string;
+  readonly grading: Alert['grading'];
+  readonly action: string;
+  readonly issuedAt: string;
+  readonly reviewBy: string;
+  readonly status: 'active' | 'delisted';
+  readonly delistedAt?: string;
+}
+
+/** Statements grouped per entity into (schema, property map) pairs. */
+function groupStatements(statements: readonly Statement[]): [SchemaName, Record<string, string[]>][] {
+  const by = new Map<string, { schema: SchemaName; props: Record<string, string[]> }>();
+  for (const st of statements) {
+    let e = by.get(st.entityId);
+    if (!e) by.set(st.entityId, (e = { schema: st.schema, props: {} }));
+    (e.props[st.prop] ??= []).push(st.value);
+  }
+  return [...by.values()].map((e) => [e.schema, e.props]);
+}
+
 /** An entity handed over by ingest (structurally the `IngestedEntity` of src/ingest/ports.ts). */
 export interface ScreenableEntity {
   readonly id: string;
@@ -401,6 +431,74 @@ export class WatchService {
       .sort((a, b) => a.daysLeft - b.daysLeft);
     await this.gov.audit(ctx, principal, 'watch.alert.due', 'allowed', [], { count: due.length });
     return due;
+  }
+
+  /**
+   * Bootstrap import of existing alerts (a demo or migration load, like `Governance.systemWrite`):
+   * alerts keep their own dates and status, subjects are completed from the store (the subject
+   * entities and the documents, phones and possessions linked to them), one system audit entry.
+   */
+  async importAlerts(actor: string, justification: string, input: readonly ImportedAlert[]): Promise<number> {
+    const alerts: Alert[] = [];
+    for (const a of input) {
+      this.checkThreatLevel(a.threatLevel, a.id);
+      const action = EncounterAction.safeParse(a.action);
+      if (!action.success) throw invalid(`unknown action "${a.action}"`, a.id, 'action');
+      if (!/^[A-Z]{2}-[A-Z0-9]{2,12}$/.test(a.agency)) throw invalid('an alert needs its issuing agency (owner)', a.id, 'agency');
+      const subject = await this.subjectFromStore({ entityIds: [...a.subjectEntityIds], names: [...(a.names ?? [])], birthDates: [...(a.birthDates ?? [])], selectors: [...(a.selectors ?? [])] });
+      const delisted = a.status === 'delisted';
+      const delistedAt = delisted ? new Date(a.delistedAt ?? a.reviewBy).toISOString() : undefined;
+      alerts.push({
+        id: a.id,
+        agency: a.agency,
+        caseId: a.caseId,
+        subject,
+        threatLevel: a.threatLevel,
+        reasons: a.reasons,
+        grading: a.grading,
+        action: action.data,
+        createdBy: `system:${actor}`,
+        createdAt: new Date(a.issuedAt).toISOString(),
+        reviewBy: a.reviewBy,
+        status: delisted ? 'delisted' : 'active',
+        ...(delistedAt ? { delistedAt, quietUntil: addMonths(new Date(delistedAt), Math.round(this.config.quietYears * 12)).toISOString() } : {}),
+        version: 1,
+        history: [{ at: this.now().toISOString(), by: `system:${actor}`, kind: 'created', assessment: justification }],
+      });
+    }
+    await this.store.transaction(async (tx) => {
+      for (const a of alerts) await this.saveAlert(a, tx);
+      await tx.appendAudit(auditEntry(this.now(), { userId: `system:${actor}`, purpose: justification, caseId: null }, this.systemPrincipal(), 'watch.alert.import', alerts.flatMap((a) => a.subject.entityIds), { alerts: alerts.length }));
+    });
+    if (this.loaded) for (const a of alerts) this.index.upsert(a, this.windowOf(a));
+    return alerts.length;
+  }
+
+  /** Completes a subject from the store without a user (bootstrap): subject entities and linked objects. */
+  private async subjectFromStore(subject: AlertSubject): Promise<AlertSubject> {
+    if (subject.entityIds.length === 0) return subject;
+    const own = groupStatements(await this.store.statementsOfMany(subject.entityIds));
+    const refs = await this.store.statementsReferencing(subject.entityIds);
+    const direct = new Set<string>();
+    const links = new Set<string>();
+    for (const st of refs) {
+      if (st.schema === 'IdentityDocument' && st.prop === 'holder') direct.add(st.entityId);
+      else if ((st.schema === 'PhoneUse' && st.prop === 'person') || (st.schema === 'Possession' && st.prop === 'owner')) links.add(st.entityId);
+    }
+    for (const st of links.size ? await this.store.statementsOfMany([...links]) : []) if (st.prop === 'phone' || st.prop === 'asset') direct.add(st.value);
+    for (const id of subject.entityIds) direct.delete(id);
+    const linked = groupStatements(direct.size ? await this.store.statementsOfMany([...direct].slice(0, 200)) : []);
+    const names = [...subject.names];
+    const birthDates = [...subject.birthDates];
+    const selectors: Selector[] = [...subject.selectors];
+    for (const [schema, props] of own) {
+      const f = featuresOf(schema, scoringView(schema, props));
+      names.push(...f.names);
+      birthDates.push(...f.birthDates.map((d) => d.raw));
+      selectors.push(...f.selectors.filter((x) => x.kind !== 'entity'));
+    }
+    for (const [schema, props] of linked) selectors.push(...featuresOf(schema, scoringView(schema, props)).selectors.filter((x) => x.kind !== 'entity'));
+    return { entityIds: subject.entityIds, names: [...new Set(names)], birthDates: [...new Set(birthDates)], selectors: dedupeSelectors(selectors) };
   }
 
   // ---- screening ------------------------------------------------------------------------------

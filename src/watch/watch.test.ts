@@ -296,6 +296,22 @@ describe('watch service', () => {
     expect(retry.summary[0]).toMatchObject({ hits: 0, duplicates: 1 });
   });
 
+  it('imports existing alerts (bootstrap) with their dates, completing subjects from the store', async () => {
+    await store.writeStatements([...person, stmt({ entityId: 'fr-ct:d9', schema: 'IdentityDocument', prop: 'number', value: 'XK-4455' }), stmt({ entityId: 'fr-ct:d9', schema: 'IdentityDocument', prop: 'holder', value: 'fr-ct:p1' })]);
+    const base = { agency: 'FR-CT', caseId: 'FR-OP-ATLAS', subjectEntityIds: ['fr-ct:p1'], reasons: 'Imported from the legacy list', grading, action: 'discreet-check', issuedAt: '2024-05-01' } as const;
+    const n = await watch.importAlerts('load', 'Demo scenario load', [
+      { ...base, id: 'FR-CT-AL-1', threatLevel: 'S9', reviewBy: '2025-05-01', status: 'active' },
+      { ...base, id: 'FR-CT-AL-2', threatLevel: 'S2', reviewBy: '2025-05-01', status: 'delisted', delistedAt: '2024-12-01' },
+    ]);
+    expect(n).toBe(2);
+    const [a1] = (await watch.listAlerts(frCtx, { status: 'active' })).filter((a) => a.id === 'FR-CT-AL-1');
+    expect(a1!.subject.names).toContain('Youssef El Amrani');
+    expect(a1!.subject.selectors).toContainEqual({ kind: 'document', value: 'XK4455' });
+    expect((await watch.listAlerts(frCtx, { status: 'delisted' }))[0]!.quietUntil?.slice(0, 10)).toBe('2027-12-01');
+    await expect(watch.importAlerts('load', 'Demo scenario load', [{ ...base, id: 'x', threatLevel: 'S99', reviewBy: '2025-05-01', status: 'active' }])).rejects.toMatchObject({ field: 'threatLevel' });
+    expect((await store.readAudit(1, 1000)).some((e) => e.action === 'watch.alert.import' && e.userId === 'system:load')).toBe(true);
+  });
+
   it('rejects garbage travel records with the record and field named', () => {
     expect(() => travelSubject('nope', 'line 3', 'x')).toThrow(TesseraError);
     expect(() => travelSubject({ seat: '12A' }, 'line 4', 'x')).toThrow(/traveller name or a selector/);
