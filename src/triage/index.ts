@@ -1,0 +1,19 @@
+/** triage: whom to watch given the agents we have — explainable signals, a calibrated score, a capacity planner, audited decisions. */
+export { SIGNALS, SIGNAL_INFO, extractSignals, type SignalName, type SignalOptions, type SignalStatus, type SignalValue, type TriageEvidence, type TriageSubject } from './signals.js';
+export { DEFAULT_WEIGHTS, TriageWeights, expectedCalibrationError, featureVector, fitWeights, recallAtK, scoreSubject, type Contribution, type ScoredSubject } from './score.js';
+export { Capacity, DEFAULT_PARTIAL, Measure, measuresOf, planCapacity, type Assignment, type CapacityInput, type PlanInput, type PlanResult } from './plan.js';
+export { gatherEvidence, type GatherOptions, type WatchReader } from './evidence.js';
+export {
+  DecisionChange,
+  DecisionInput,
+  TriageService,
+  describeWeights,
+  type CapacityRecord,
+  type Decision,
+  type PlanSnapshot,
+  type RankOptions,
+  type RankedSubject,
+  type Ranking,
+  type TriageServiceOptions,
+  type WeightsRecord,
+} from './service.js';

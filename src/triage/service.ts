@@ -1,0 +1,392 @@
+import { monotonicFactory } from 'ulidx';
+import { z } from 'zod';
+import type { Governance, Principal, QueryContext } from '../governance/index.js';
+import { invalid, TesseraError } from '../model/index.js';
+import { gatherEvidence, type WatchReader } from './evidence.js';
+import { Capacity, measuresOf, planCapacity, type CapacityInput, type PlanResult } from './plan.js';
+import { DEFAULT_WEIGHTS, scoreSubject, TriageWeights, type Contribution, type ScoredSubject } from './score.js';
+import { extractSignals, SIGNAL_INFO, SIGNALS, type SignalName, type SignalOptions } from './signals.js';
+
+const WEIGHTS = 'triage-weights';
+const CAPACITY = 'triage-capacity';
+const PLANS = 'triage-plans';
+const DECISIONS = 'triage-decisions';
+/** A rise in risk this large (absolute) since the last decision is flagged. */
+const RISE = 0.05;
+const MIN_REASON = 20;
+const ulid = monotonicFactory();
+
+export interface TriageServiceOptions {
+  readonly watch?: WatchReader;
+  readonly now?: () => Date;
+  readonly signals?: SignalOptions;
+}
+
+/** Weights as stored for an agency, with who set them and why. */
+export interface WeightsRecord extends TriageWeights {
+  readonly agency: string;
+  readonly version: number;
+  readonly source: 'default' | 'agency';
+  readonly setBy?: string;
+  readonly setAt?: string;
+  readonly reason?: string;
+}
+
+export interface CapacityRecord extends Capacity {
+  readonly agency: string;
+  readonly setBy: string;
+  readonly setAt: string;
+  readonly reason: string;
+}
+
+/** One ranked subject as shown to a supervisor (and stored in the plan snapshot). */
+export interface RankedSubject {
+  readonly rank: number;
+  readonly subject: string;
+  readonly label: string;
+  readonly entityIds: readonly string[];
+  readonly risk: number;
+  readonly contributions: readonly Contribution[];
+  readonly missing: readonly { signal: SignalName; reason: string }[];
+  /** Set when the risk rose by ≥ 0.05 since the agency's last decision. */
+  readonly rose?: { readonly from: number; readonly decision: string };
+}
+
+export interface Ranking {
+  readonly asOf: string;
+  readonly agency: string;
+  readonly weights: WeightsRecord;
+  readonly subjects: readonly RankedSubject[];
+  readonly notes: readonly string[];
+  readonly lastDecision?: string;
+}
+
+export interface RankOptions {
+  /** Reference time (default now). */
+  readonly asOf?: string;
+  readonly clusterOf?: ReadonlyMap<string, string>;
+}
+
+/** A stored plan: exactly what the system showed, for replay at review. */
+export interface PlanSnapshot {
+  readonly id: string;
+  readonly agency: string;
+  readonly caseId: string | null;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly asOf: string;
+  readonly weights: WeightsRecord;
+  readonly capacity: Capacity;
+  readonly ranking: readonly RankedSubject[];
+  readonly plan: PlanResult;
+  readonly notes: readonly string[];
+  readonly lastDecision?: string;
+}
+
+export const DecisionChange = z.object({
+  subject: z.string().min(1),
+  /** A measure id of the capacity, or "none" to leave the subject uncovered. */
+  measure: z.string().min(1),
+  team: z.string().min(1).optional(),
+});
+export type DecisionChange = z.infer<typeof DecisionChange>;
+
+export const DecisionInput = z.object({
+  planId: z.string().min(1),
+  action: z.enum(['accept', 'change']),
+  changes: z.array(DecisionChange).max(10_000).default([]),
+  reason: z.string(),
+  /** Replace an earlier decision on this plan, or decide on a plan older than the last decision. */
+  supersede: z.boolean().default(false),
+});
+export type DecisionInput = z.input<typeof DecisionInput>;
+
+export interface Decision {
+  readonly id: string;
+  readonly planId: string;
+  readonly agency: string;
+  readonly decidedBy: string;
+  readonly decidedAt: string;
+  readonly action: 'accept' | 'change';
+  readonly reason: string;
+  readonly changes: readonly DecisionChange[];
+  readonly allocation: readonly { subject: string; measure: string; team: string; agents: number; risk: number }[];
+  /** Each subject's risk as shown at decision time (for "risk rose since" flags). */
+  readonly risks: Readonly<Record<string, number>>;
+  readonly supersedes?: string;
+}
+
+/**
+ * Capacity-aware triage (issue 11): rank subjects by a logistic score of explainable signals, plan
+ * the agency's surveillance capacity over them, and record a supervisor's decision with a snapshot
+ * of what the system showed. Every step is authorised for the `triage` method and audited.
+ */
+export class TriageService {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly gov: Governance,
+    private readonly options: TriageServiceOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** The weights in force for the caller's agency (defaults when none were set). */
+  async weights(ctx: QueryContext): Promise<WeightsRecord> {
+    const principal = await this.gov.authorise(ctx, 'triage');
+    const w = await this.weightsOf(principal.agency);
+    await this.gov.audit(ctx, principal, 'triage.weights.read', 'allowed', [], { version: w.version });
+    return w;
+  }
+
+  /** A supervisor sets the agency's weights, with a reason. */
+  async setWeights(ctx: QueryContext, input: unknown, reason: string): Promise<WeightsRecord> {
+    const principal = await this.gov.authorise(ctx, 'triage');
+    this.gov.requireRole(principal, 'supervisor');
+    const why = checkReason(reason, 'weights');
+    const parsed = TriageWeights.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw invalid(`${issue.message} (weights are ≥ 0: no signal may lower attention)`, 'weights', issue.path.map(String).join('.'));
+    }
+    const prev = await this.weightsOf(principal.agency);
+    const rec: WeightsRecord = { ...parsed.data, agency: principal.agency, version: prev.version + 1, source: 'agency', setBy: principal.userId, setAt: this.now().toISOString(), reason: why };
+    await this.gov.store.putRecord(WEIGHTS, principal.agency, rec, { agency: principal.agency });
+    await this.gov.audit(ctx, principal, 'triage.weights.set', 'allowed', [], { version: rec.version, previous: { bias: prev.bias, weights: prev.weights }, bias: rec.bias, weights: rec.weights, reason: why });
+    return rec;
+  }
+
+  /** The agency's declared capacity, or undefined. */
+  async capacity(ctx: QueryContext): Promise<CapacityRecord | undefined> {
+    const principal = await this.gov.authorise(ctx, 'triage');
+    const rec = await this.gov.store.getRecord<CapacityRecord>(CAPACITY, principal.agency);
+    await this.gov.audit(ctx, principal, 'triage.capacity.read', 'allowed', []);
+    return rec?.body;
+  }
+
+  /** A supervisor declares the agency's capacity (teams, agents per target, partial measures). */
+  async setCapacity(ctx: QueryContext, input: CapacityInput, reason: string): Promise<CapacityRecord> {
+    const principal = await this.gov.authorise(ctx, 'triage');
+    this.gov.requireRole(principal, 'supervisor');
+    const why = checkReason(reason, 'capacity');
+    const capacity = parseCapacity(input);
+    const rec: CapacityRecord = { ...capacity, agency: principal.agency, setBy: principal.userId, setAt: this.now().toISOString(), reason: why };
+    await this.gov.store.putRecord(CAPACITY, principal.agency, rec, { agency: principal.agency });
+    await this.gov.audit(ctx, principal, 'triage.capacity.set', 'allowed', [], { teams: capacity.teams.length, agents: capacity.teams.reduce((a, t) => a + t.agents, 0), agentsPerTarget: capacity.agentsPerTarget, reason: why });
+    return rec;
+  }
+
+  /** Ranks every person the caller may see; none is dropped, missing signals are listed per subject. */
+  async rank(ctx: QueryContext, options: RankOptions = {}): Promise<Ranking> {
+    const principal = await this.gov.authorise(ctx, 'triage');
+    const ranking = await this.rankFor(ctx, principal, options);
+    await this.gov.audit(ctx, principal, 'triage.rank', 'allowed', ranking.subjects.slice(0, 100).flatMap((s) => s.entityIds.slice(0, 3)), { subjects: ranking.subjects.length, asOf: ranking.asOf, weightsVersion: ranking.weights.version });
+    return ranking;
+  }
+
+  /**
+   * Ranks, then plans the capacity (the declared one, or `capacity` given for a what-if), and stores
+   * the snapshot a decision will refer to.
+   */
+  async plan(ctx: QueryContext, options: RankOptions & { capacity?: CapacityInput } = {}): Promise<PlanSnapshot> {
+    const principal = await this.gov.authorise(ctx, 'triage');
+    let capacity: Capacity;
+    if (options.capacity) capacity = parseCapacity(options.capacity);
+    else {
+      const rec = await this.gov.store.getRecord<CapacityRecord>(CAPACITY, principal.agency);
+      if (!rec) throw new TesseraError('NOT_FOUND', `agency ${principal.agency} has declared no capacity: a supervisor declares it first (tessera triage capacity)`, { field: 'capacity' });
+      capacity = parseCapacity(rec.body);
+    }
+    const ranking = await this.rankFor(ctx, principal, options);
+    const plan = planCapacity(ranking.subjects.map((s) => ({ subject: s.subject, risk: s.risk })), capacity);
+    const snapshot: PlanSnapshot = {
+      id: `plan-${ulid()}`,
+      agency: principal.agency,
+      caseId: ctx.caseId ?? null,
+      createdBy: principal.userId,
+      createdAt: this.now().toISOString(),
+      asOf: ranking.asOf,
+      weights: ranking.weights,
+      capacity,
+      ranking: ranking.subjects,
+      plan,
+      notes: ranking.notes,
+      ...(ranking.lastDecision ? { lastDecision: ranking.lastDecision } : {}),
+    };
+    await this.gov.store.putRecord(PLANS, snapshot.id, snapshot, { agency: principal.agency });
+    await this.gov.audit(ctx, principal, 'triage.plan', 'allowed', plan.assignments.map((a) => a.subject), {
+      plan: snapshot.id,
+      subjects: ranking.subjects.length,
+      assigned: plan.assignments.length,
+      uncovered: plan.uncovered.length,
+      coveredRisk: plan.coveredRisk,
+      totalRisk: plan.totalRisk,
+    });
+    return snapshot;
+  }
+
+  /**
+   * A supervisor accepts or changes a plan, with a written reason. Contradictions are refused, never
+   * resolved silently: the same subject changed twice, an unknown subject, measure or team, a team
+   * over its agents, a plan already decided or older than the last decision (unless `supersede`).
+   */
+  async decide(ctx: QueryContext, input: DecisionInput): Promise<Decision> {
+    const principal = await this.gov.authorise(ctx, 'triage');
+    this.gov.requireRole(principal, 'supervisor');
+    const parsed = DecisionInput.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw invalid(issue.message, 'decision', issue.path.map(String).join('.'));
+    }
+    const d = parsed.data;
+    const reason = checkReason(d.reason, 'decision');
+    const rec = await this.gov.store.getRecord<PlanSnapshot>(PLANS, d.planId);
+    if (!rec || rec.body.agency !== principal.agency) throw new TesseraError('NOT_FOUND', `no plan ${d.planId} of agency ${principal.agency}`, { record: d.planId, field: 'planId' });
+    const plan = rec.body;
+    if (d.action === 'accept' && d.changes.length) throw invalid('"accept" takes the plan as proposed; use action "change" to change it', d.planId, 'changes');
+    if (d.action === 'change' && !d.changes.length) throw invalid('"change" needs at least one change (subject, measure, team)', d.planId, 'changes');
+    const earlier = await this.gov.store.findRecords<Decision>(DECISIONS, { where: { plan: plan.id }, order: 'desc', limit: 1 });
+    const latest = await this.latestDecision(principal.agency);
+    let supersedes: string | undefined;
+    if (earlier[0]) {
+      if (!d.supersede) throw new TesseraError('CONFLICT', `plan ${plan.id} was already decided (${earlier[0].id} by ${earlier[0].body.decidedBy}); pass supersede to replace that decision`, { record: plan.id, field: 'planId' });
+      supersedes = earlier[0].id;
+    }
+    if (latest && latest.decidedAt > plan.createdAt && latest.planId !== plan.id && !d.supersede) {
+      throw new TesseraError('CONFLICT', `decision ${latest.id} (${latest.decidedAt}) was made after plan ${plan.id} was drawn up; plan again, or pass supersede`, { record: plan.id, field: 'planId' });
+    }
+    const measures = new Map(measuresOf(plan.capacity).map((m) => [m.id, m]));
+    const teams = new Map(plan.capacity.teams.map((t) => [t.id, t.agents]));
+    const risks = new Map(plan.ranking.map((r) => [r.subject, r.risk]));
+    const allocation = new Map(plan.plan.assignments.map((a) => [a.subject, { subject: a.subject, measure: a.measure, team: a.team, agents: a.agents, risk: a.risk }]));
+    const seen = new Set<string>();
+    for (const c of d.changes) {
+      if (seen.has(c.subject)) throw invalid(`subject ${c.subject} is changed twice in one decision (contradictory)`, c.subject, 'changes');
+      seen.add(c.subject);
+      const risk = risks.get(c.subject);
+      if (risk === undefined) throw invalid(`subject ${c.subject} is not in plan ${plan.id}`, c.subject, 'subject');
+      if (c.measure === 'none') {
+        allocation.delete(c.subject);
+        continue;
+      }
+      const m = measures.get(c.measure);
+      if (!m) throw invalid(`unknown measure "${c.measure}" (known: none, ${[...measures.keys()].join(', ')})`, c.subject, 'measure');
+      const team = c.team ?? allocation.get(c.subject)?.team;
+      if (!team) throw invalid(`subject ${c.subject} has no team in the plan: name one (teams: ${[...teams.keys()].join(', ')})`, c.subject, 'team');
+      if (!teams.has(team)) throw invalid(`unknown team "${team}"`, c.subject, 'team');
+      allocation.set(c.subject, { subject: c.subject, measure: m.id, team, agents: m.agents, risk });
+    }
+    const used = new Map<string, number>();
+    for (const a of allocation.values()) used.set(a.team, (used.get(a.team) ?? 0) + a.agents);
+    const over = [...used].filter(([t, n]) => n > (teams.get(t) ?? 0));
+    if (over.length) {
+      throw new TesseraError('CONFLICT', `the allocation exceeds capacity: ${over.map(([t, n]) => `team ${t} needs ${n} of ${teams.get(t) ?? 0} agents`).join('; ')}`, { record: plan.id, field: 'changes', context: { over: Object.fromEntries(over) } });
+    }
+    const decision: Decision = {
+      id: `decision-${ulid()}`,
+      planId: plan.id,
+      agency: principal.agency,
+      decidedBy: principal.userId,
+      decidedAt: this.now().toISOString(),
+      action: d.action,
+      reason,
+      changes: d.changes,
+      allocation: [...allocation.values()].sort((a, b) => b.risk - a.risk),
+      risks: Object.fromEntries(risks),
+      ...(supersedes ? { supersedes } : {}),
+    };
+    await this.gov.store.putRecord(DECISIONS, decision.id, decision, { agency: principal.agency, plan: plan.id });
+    await this.gov.audit(ctx, principal, 'triage.decide', 'allowed', decision.allocation.map((a) => a.subject), {
+      decision: decision.id,
+      plan: plan.id,
+      action: decision.action,
+      changes: decision.changes.length,
+      reason,
+      ...(supersedes ? { supersedes } : {}),
+    });
+    return decision;
+  }
+
+  /** Replays a decision: the decision and the snapshot of what the system showed when it was made. */
+  async review(ctx: QueryContext, decisionId: string): Promise<{ decision: Decision; shown: PlanSnapshot }> {
+    const principal = await this.gov.authorise(ctx, 'triage');
+    const rec = await this.gov.store.getRecord<Decision>(DECISIONS, decisionId);
+    if (!rec || rec.body.agency !== principal.agency) throw new TesseraError('NOT_FOUND', `no decision ${decisionId} of agency ${principal.agency}`, { record: decisionId });
+    const plan = await this.gov.store.getRecord<PlanSnapshot>(PLANS, rec.body.planId);
+    if (!plan) throw new TesseraError('STORE_CORRUPT', `decision ${decisionId} refers to missing plan ${rec.body.planId}`, { record: decisionId });
+    await this.gov.audit(ctx, principal, 'triage.review', 'allowed', rec.body.allocation.map((a) => a.subject), { decision: decisionId, plan: rec.body.planId });
+    return { decision: rec.body, shown: plan.body };
+  }
+
+  /** Decisions of the caller's agency, newest first. */
+  async decisions(ctx: QueryContext, limit = 50): Promise<Decision[]> {
+    const principal = await this.gov.authorise(ctx, 'triage');
+    const rows = await this.gov.store.findRecords<Decision>(DECISIONS, { where: { agency: principal.agency }, order: 'desc', limit });
+    await this.gov.audit(ctx, principal, 'triage.decisions.list', 'allowed', [], { count: rows.length });
+    return rows.map((r) => r.body);
+  }
+
+  private async weightsOf(agency: string): Promise<WeightsRecord> {
+    const rec = await this.gov.store.getRecord<WeightsRecord>(WEIGHTS, agency);
+    return rec?.body ?? { ...DEFAULT_WEIGHTS, agency, version: 0, source: 'default' };
+  }
+
+  private async latestDecision(agency: string): Promise<Decision | undefined> {
+    const rows = await this.gov.store.findRecords<Decision>(DECISIONS, { where: { agency }, order: 'desc', limit: 1 });
+    return rows[0]?.body;
+  }
+
+  private async rankFor(ctx: QueryContext, principal: Principal, options: RankOptions): Promise<Ranking> {
+    const asOfMs = options.asOf === undefined ? this.now().getTime() : Date.parse(options.asOf);
+    if (!Number.isFinite(asOfMs)) throw invalid(`not a date: ${options.asOf}`, undefined, 'asOf');
+    const weights = await this.weightsOf(principal.agency);
+    const last = await this.latestDecision(principal.agency);
+    const decisions = new Map<string, { at: number; ref: string }>();
+    if (last) for (const a of last.allocation) decisions.set(a.subject, { at: Date.parse(last.decidedAt), ref: `decision:${last.id}` });
+    const evidence = await gatherEvidence(this.gov, ctx, {
+      asOf: asOfMs,
+      ...(options.clusterOf ? { clusterOf: options.clusterOf } : {}),
+      ...(this.options.watch ? { watch: this.options.watch } : {}),
+      decisions,
+    });
+    const signals = extractSignals(evidence, this.options.signals);
+    const scored: (ScoredSubject & { entityIds: readonly string[] })[] = evidence.subjects.map((s) => ({ ...scoreSubject(s.id, s.label, signals.get(s.id) ?? [], weights), entityIds: s.entityIds }));
+    scored.sort((a, b) => b.risk - a.risk || a.subject.localeCompare(b.subject));
+    const subjects: RankedSubject[] = scored.map((s, i) => {
+      const before = last?.risks[s.subject];
+      return {
+        rank: i + 1,
+        subject: s.subject,
+        label: s.label,
+        entityIds: s.entityIds,
+        risk: Math.round(s.risk * 1e4) / 1e4,
+        contributions: s.contributions,
+        missing: s.missing,
+        ...(last && before !== undefined && s.risk - before >= RISE ? { rose: { from: before, decision: last.id } } : {}),
+      };
+    });
+    const notes = [...evidence.notes];
+    if (subjects.length === 0) notes.push('no persons visible to this user: nothing to rank');
+    return { asOf: new Date(asOfMs).toISOString(), agency: principal.agency, weights, subjects, notes, ...(last ? { lastDecision: last.id } : {}) };
+  }
+}
+
+function checkReason(reason: string | undefined, what: string): string {
+  const t = (reason ?? '').trim();
+  if (t.length < MIN_REASON) throw invalid(`a written reason of at least ${MIN_REASON} characters is required`, what, 'reason');
+  return t;
+}
+
+function parseCapacity(input: unknown): Capacity {
+  const parsed = Capacity.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw invalid(issue.message, 'capacity', issue.path.map(String).join('.'));
+  }
+  return parsed.data;
+}
+
+/** The signal catalogue with the weights in force: what a supervisor sees before adjusting them. */
+export function describeWeights(w: TriageWeights): { signal: SignalName; label: string; weight: number; description: string }[] {
+  return SIGNALS.map((s) => ({ signal: s, label: SIGNAL_INFO[s].label, weight: w.weights[s], description: SIGNAL_INFO[s].description }));
+}
