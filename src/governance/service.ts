@@ -209,11 +209,10 @@ export class Governance {
     const limit = options.limit ?? 25;
     // Over-fetch: some hits will be withheld.
     const hits = await this.store.search(text, { ...options, limit: Math.min(limit * 8, 1000) });
-    const statements = await this.store.statementsById(hits.map((h) => h.statementId));
-    const visible = new Set(statements.filter((s) => !withheldReason(principal, s, this.levels)).map((s) => s.id));
+    const visible = new Set(hits.filter((h) => !withheldReason(principal, h.statement, this.levels)).map((h) => h.statementId));
     const byEntity = new Map<string, { schema: string; matched: { prop: string; value: string }[]; rank: number }>();
     for (const h of hits) {
-      if (!visible.has(h.statementId as Statement["id"])) continue;
+      if (!visible.has(h.statementId)) continue;
       const cur = byEntity.get(h.entityId);
       if (cur) {
         cur.matched.push({ prop: h.prop, value: h.value });

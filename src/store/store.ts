@@ -20,6 +20,8 @@ export interface SearchHit {
   readonly prop: string;
   readonly value: string;
   readonly rank: number;
+  /** The matched statement (so callers can apply the read rule without reading it again). */
+  readonly statement: Statement;
 }
 
 export interface SearchOptions {

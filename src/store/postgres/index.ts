@@ -271,14 +271,14 @@ class PostgresStore implements Store {
       params.push([...options.schemas]);
       schemaFilter = `AND schema = ANY($3::text[])`;
     }
-    const rows = await this.q<{ statementid: string; entityid: string; schema: string; prop: string; value: string; rank: number }>(
-      `SELECT id AS statementId, entity_id AS entityId, schema, prop, value, -ts_rank(search, q) AS rank
+    const rows = await this.q<StatementRow & { _rank: number }>(
+      `SELECT *, -ts_rank(search, q) AS _rank
        FROM statements, to_tsquery('simple', $1) q
        WHERE fts > 0 AND search @@ q ${schemaFilter}
-       ORDER BY rank LIMIT $2`,
+       ORDER BY _rank LIMIT $2`,
       params,
     );
-    return rows.map((r) => ({ statementId: r.statementid, entityId: r.entityid, schema: r.schema, prop: r.prop, value: r.value, rank: Number(r.rank) }));
+    return rows.map((r) => ({ statementId: r.id, entityId: r.entity_id, schema: r.schema, prop: r.prop, value: r.value, rank: Number(r._rank), statement: rowToStatement(r) }));
   }
 
   async stats(): Promise<StoreStats> {

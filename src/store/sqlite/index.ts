@@ -275,16 +275,14 @@ class SqliteStore implements Store {
     if (terms.length === 0) return [];
     const match = terms.map((t) => `"${t}"*`).join(' ');
     const limit = Math.min(options.limit ?? 50, 1000);
-    const schemaFilter = options.schemas?.length ? `AND s.schema IN (${options.schemas.map(() => '?').join(',')})` : '';
-    const rows = this
-      .sql(
-        `SELECT s.id AS statementId, s.entity_id AS entityId, s.schema AS schema, s.prop AS prop, s.value AS value, f.rank AS rank
-         FROM statement_fts f JOIN statements s ON s.rowid = f.rowid
-         WHERE statement_fts MATCH ? ${schemaFilter}
-         ORDER BY f.rank LIMIT ?`,
-      )
-      .all(match, ...(options.schemas ?? []), limit) as SearchHit[];
-    return rows;
+    const schemaFilter = options.schemas?.length ? `AND s.schema IN (SELECT value FROM json_each(?))` : '';
+    const rows = this.sql(
+      `SELECT s.*, f.rank AS _rank
+       FROM statement_fts f JOIN statements s ON s.rowid = f.rowid
+       WHERE statement_fts MATCH ? ${schemaFilter}
+       ORDER BY f.rank LIMIT ?`,
+    ).all(match, ...(options.schemas?.length ? [JSON.stringify(options.schemas)] : []), limit) as (StatementRow & { _rank: number })[];
+    return rows.map((r) => ({ statementId: r.id, entityId: r.entity_id, schema: r.schema, prop: r.prop, value: r.value, rank: r._rank, statement: rowToStatement(r) }));
   }
 
   async stats(): Promise<StoreStats> {
