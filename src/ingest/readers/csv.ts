@@ -58,30 +58,30 @@ export async function readCsv(file: string, options: CsvOptions = {}): Promise<R
       return trim ? cells.map((c) => c.trim()) : cells;
     }
     try {
-        const rows = parse(text, { delimiter, relax_quotes: true, relax_column_count: true, trim, skip_empty_lines: false }) as string[][];
-        if (rows.length !== 1) return `malformed CSV: expected one record, csv-parse read ${rows.length}`;
-        return rows[0]!;
-      } catch (e) {
-        return `malformed CSV: ${(e as Error).message}`;
-      }
-    };
+      const rows = parse(text, { delimiter, relax_quotes: true, relax_column_count: true, trim, skip_empty_lines: false }) as string[][];
+      if (rows.length !== 1) return `malformed CSV: expected one record, csv-parse read ${rows.length}`;
+      return rows[0]!;
+    } catch (e) {
+      return `malformed CSV: ${(e as Error).message}`;
+    }
+  };
 
-    async function* records(): AsyncGenerator<SourceRecord> {
-      const pending: Line[] = [];
-      const source = reader.lines()[Symbol.asyncIterator]();
-      let exhausted = false;
-      const next = async (): Promise<Line | undefined> => {
-        if (pending.length > 0) return pending.shift();
-        if (exhausted) return undefined;
-        const r = await source.next();
-        if (r.done) {
-          exhausted = true;
-          return undefined;
-        }
-        return r.value;
-      };
-      let headerPending = wantHeader && !columns;
-      try {
+  async function* records(): AsyncGenerator<SourceRecord> {
+    const pending: Line[] = [];
+    const source = reader.lines()[Symbol.asyncIterator]();
+    let exhausted = false;
+    const next = async (): Promise<Line | undefined> => {
+      if (pending.length > 0) return pending.shift();
+      if (exhausted) return undefined;
+      const r = await source.next();
+      if (r.done) {
+        exhausted = true;
+        return undefined;
+      }
+      return r.value;
+    };
+    let headerPending = wantHeader && !columns;
+    try {
       for (;;) {
         const first = await next();
         if (!first) break;
