@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SCHEMA_NAMES, invalid, isProtected, propertySpec, scoringView, type SchemaName } from '../model/index.js';
+import { SCHEMA_NAMES, invalid, isProtected, parsePartialDate, propertySpec, scoringView, type SchemaName } from '../model/index.js';
 import type { FieldKind, FieldSpec, ResolveRecord } from './fs/index.js';
 
 /** Date layouts a mapping may declare for a column. */
@@ -100,8 +100,13 @@ function columnsOf(columns: MatchMapping['columns'], specs: readonly FieldSpec[]
   });
 }
 
-/** Rewrites a date in a declared layout as ISO (YYYY-MM-DD); undefined when it does not fit the layout. */
+/** Rewrites a date in a declared layout as ISO (YYYY-MM-DD); undefined when it does not fit the layout or the calendar. */
 export function dateFromFormat(value: string, format: DateFormat): string | undefined {
+  const iso = layoutToIso(value, format);
+  return iso !== undefined && parsePartialDate(iso) ? iso : undefined;
+}
+
+function layoutToIso(value: string, format: DateFormat): string | undefined {
   const v = value.trim();
   const m = (re: RegExp): RegExpExecArray | null => re.exec(v);
   let r: RegExpExecArray | null;
