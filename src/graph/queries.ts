@@ -110,36 +110,53 @@ export function neighbourhood(net: Network, ids: string | readonly string[], opt
   const maxNodes = options.maxNodes ?? 5000;
   const f = compileFilter(net, options.filter);
   const starts = (typeof ids === 'string' ? [ids] : ids).map((id) => nodeIndex(net, id));
-  const dist = new Map<number, number>();
+  // Hop distances in a per-network scratch array (-1 = unseen), reset after use: no per-query
+  // allocation of n entries and no hash lookups on the hot path.
+  const dist = hopScratch(net);
   const order: number[] = [];
-  for (const s of starts) {
-    if (!dist.has(s)) {
-      dist.set(s, 0);
-      order.push(s);
-    }
-  }
-  let truncated = false;
-  for (let head = 0; head < order.length && !truncated; head++) {
-    const v = order[head]!;
-    const d = dist.get(v)!;
-    if (d === hops || (d > 0 && !f.node(v))) continue;
-    for (let p = net.adjOffsets[v]!; p < net.adjOffsets[v + 1]!; p++) {
-      const u = net.adjNode[p]!;
-      if (dist.has(u) || !f.edge(net.adjEdge[p]!)) continue;
-      if (order.length >= maxNodes) {
-        truncated = true;
-        break;
+  try {
+    for (const s of starts) {
+      if (dist[s]! < 0) {
+        dist[s] = 0;
+        order.push(s);
       }
-      dist.set(u, d + 1);
-      order.push(u);
     }
+    let truncated = false;
+    for (let head = 0; head < order.length && !truncated; head++) {
+      const v = order[head]!;
+      const d = dist[v]!;
+      if (d === hops || (d > 0 && !f.node(v))) continue;
+      for (let p = net.adjOffsets[v]!; p < net.adjOffsets[v + 1]!; p++) {
+        const u = net.adjNode[p]!;
+        if (dist[u]! >= 0 || !f.edge(net.adjEdge[p]!)) continue;
+        if (order.length >= maxNodes) {
+          truncated = true;
+          break;
+        }
+        dist[u] = d + 1;
+        order.push(u);
+      }
+    }
+    return {
+      nodes: order.map((v) => nodeHit(net, v, dist[v]!)),
+      edges: edgesAmong(net, (u) => dist[u]! >= 0, order, f),
+      truncated,
+      ...(truncated ? { note: `stopped at ${maxNodes} nodes; narrow the filter or lower hops` } : {}),
+    };
+  } finally {
+    for (const v of order) dist[v] = -1;
   }
-  return {
-    nodes: order.map((v) => nodeHit(net, v, dist.get(v)!)),
-    edges: edgesAmong(net, (u) => dist.has(u), order, f),
-    truncated,
-    ...(truncated ? { note: `stopped at ${maxNodes} nodes; narrow the filter or lower hops` } : {}),
-  };
+}
+
+const scratch = new WeakMap<Network, Int32Array>();
+
+function hopScratch(net: Network): Int32Array {
+  let a = scratch.get(net);
+  if (a === undefined) {
+    a = new Int32Array(net.nodes.length).fill(-1);
+    scratch.set(net, a);
+  }
+  return a;
 }
 
 export interface PathResult {
