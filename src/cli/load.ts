@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { hashPassword, type Governance } from '../governance/index.js';
 import { validateStatement, type Statement } from '../model/index.js';
 import type { Scenario } from '../scenario/index.js';
+import { DEMO_LOGINS_KEY, type DemoLogin } from './commands/serve.js';
 import { DEMO_DEFAULTS_KEY } from './context.js';
 import type { Progress } from './progress.js';
 
@@ -82,6 +83,12 @@ export async function loadScenario(gov: Governance, scenario: Scenario, options:
     caseId: firstCase.id,
   };
   await gov.store.setMeta(DEMO_DEFAULTS_KEY, JSON.stringify(demoContext));
+  const logins: DemoLogin[] = [
+    ...scenario.agencies.map((a) => ({ userId: `${a.id.slice(0, 2).toLowerCase()}.analyst`, password: DEMO_PASSWORD, agency: a.id, note: 'analyst' })),
+    { userId: `${first.id.slice(0, 2).toLowerCase()}.supervisor`, password: DEMO_PASSWORD, agency: first.id, note: 'supervisor' },
+    { userId: `${first.id.slice(0, 2).toLowerCase()}.dpo`, password: DEMO_PASSWORD, agency: first.id, note: 'data protection officer' },
+  ];
+  await gov.store.setMeta(DEMO_LOGINS_KEY, JSON.stringify(logins));
   await gov.store.setMeta('scenario', JSON.stringify({ seed: scenario.seed, size: scenario.size, referenceTime: scenario.referenceTime }));
   if (options.truthPath) {
     mkdirSync(dirname(options.truthPath), { recursive: true });

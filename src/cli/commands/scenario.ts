@@ -5,8 +5,10 @@ import { stateDir } from '../../config/index.js';
 import { TesseraError } from '../../model/index.js';
 import { generateScenario, writeScenario, SCENARIO_SIZES, type ScenarioSize, type ScenarioTruth } from '../../scenario/index.js';
 import { withSession, type CliSession } from '../context.js';
-import { DEMO_PASSWORD, loadScenario, type LoadSummary } from '../load.js';
+import { loadScenario, type LoadSummary } from '../load.js';
+import { printLogins, runServer } from './serve.js';
 import { printJson, printTable, say } from '../output.js';
+import { importScenarioWatchlist } from './watch.js';
 import { startProgress } from '../progress.js';
 
 function parseSize(size: string): ScenarioSize {
@@ -25,6 +27,7 @@ async function load(s: CliSession, size: ScenarioSize, seed: number, truthPath: 
   const scenario = generateScenario({ size, seed });
   const progress = startProgress(`loading ${size} scenario`, scenario.estimatedStatements, 'statements');
   const summary = await loadScenario(s.gov, scenario, { progress, ...(truthPath ? { truthPath } : {}) });
+  await importScenarioWatchlist(s, scenario);
   progress.stop(`loaded ${summary.statements.toLocaleString('en')} statements (${summary.inserted.toLocaleString('en')} new) into ${s.store.location}`);
   return summary;
 }
@@ -63,11 +66,12 @@ export function registerScenarioCommands(program: Command): void {
 
   program
     .command('demo')
-    .description('generate and load the demo scenario into embedded SQLite (first run), then tour what Tessera shows')
+    .description('generate and load the demo scenario into embedded SQLite (first run), tour it, then serve the web app on http://127.0.0.1:8080')
     .option('--size <size>', 'scenario size', 'demo')
     .option('--seed <n>', 'seed', '7')
     .option('--fresh', 'rebuild the demo store from scratch')
-    .action(async (opts: { size: string; seed: string; fresh?: boolean }, cmd: Command) => {
+    .option('--no-serve', 'only load and tour; do not start the web app')
+    .action(async (opts: { size: string; seed: string; fresh?: boolean; serve: boolean }, cmd: Command) => {
       const dir = stateDir();
       const path = join(dir, `demo-${opts.size}-${opts.seed}.sqlite`);
       if (opts.fresh) for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
@@ -79,6 +83,15 @@ export function registerScenarioCommands(program: Command): void {
           if (empty) printLoadSummary(await load(s, parseSize(opts.size), parseSeed(opts.seed), truthPath));
           else say(`Using the demo store at ${s.store.location} (run with --fresh to rebuild).`);
           await tour(s, existsSync(truthPath) ? (JSON.parse(readFileSync(truthPath, 'utf8')) as ScenarioTruth) : undefined);
+          if (!opts.serve) return printLogins(s.gov);
+          say('');
+          const server = await runServer({ config: s.config, gov: s.gov, logLevel: 'warn' });
+          say('Press Ctrl-C to stop.');
+          await new Promise<void>((resolve) => {
+            const stop = () => void server.close().finally(resolve);
+            process.once('SIGINT', stop);
+            process.once('SIGTERM', stop);
+          });
         },
         { databaseUrl: `sqlite:${path}` },
       );
@@ -114,9 +127,6 @@ async function tour(s: CliSession, truth: ScenarioTruth | undefined): Promise<vo
   }
   const audit = await s.gov.verifyAudit();
   say(`\n== Audit chain: ${audit.problems.length === 0 ? 'intact' : 'BROKEN'} (${audit.entries} entries; every query above is logged) ==`);
-  const users = await s.gov.users();
-  say(`\n== Demo logins (password "${DEMO_PASSWORD}") ==`);
-  printTable(users.map((u) => ({ user: u.id, agency: u.agency, roles: u.roles.join(', ') })));
   const db = s.store.dialect === 'sqlite' ? `sqlite:${s.store.location}` : '<url>';
   say(`\nTry: npx tessera --db ${db} search <name>  ·  npx tessera --db ${db} entity show <id>  ·  npx tessera --db ${db} audit verify`);
 }
