@@ -47,3 +47,5 @@ export { analyseNetwork } from './analysis.js';
 export type { NetworkAnalysis, NodeScores, AnalysisOptions } from './analysis.js';
 export { gnm, mulberry32 } from './random.js';
 export { projectGraph, type Projection, type ProjectionOptions } from './projection.js';
+export { timeline } from './timeline.js';
+export type { TimelineEvent } from './timeline.js';
