@@ -78,7 +78,8 @@ export function registerIngestCommands(program: Command): void {
               signal: controller.signal,
               ...screeningOf(s, opts.screen),
             },
-            (p) => progress.update(p.read),
+            // Total rows estimated from the bytes read so far, so the bar shows an ETA while streaming.
+            (p) => progress.update(p.read, p.bytesRead > 0 ? Math.max(p.read, Math.round((p.read * p.totalBytes) / p.bytesRead)) : undefined),
           );
         } finally {
           process.off('SIGINT', stop);
