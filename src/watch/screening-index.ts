@@ -153,7 +153,7 @@ function scoreAgainst(rec: PreparedRecord, a: IndexedAlert, threshold: number): 
       explanation.push(`date of birth ${dob.a.raw} conflicts with ${dob.b.raw} (${dob.how})`);
     }
   } else if (bestName >= 0.5) {
-    explanation.push('no date of birth on both sides to confirm the name');
+    explanation.push('no date of birth on one side or both to confirm the name');
   }
   const fuzzy = bestName >= 0.5 ? Math.min(1, bestName * factor) : 0;
   return { score: exact ? 1 : round(fuzzy), exact, matched, explanation };

@@ -3,9 +3,39 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { ingestFile, loadMapping, MemorySink } from '../../ingest/index.js';
 import { isTesseraError, parseGrading, TesseraError } from '../../model/index.js';
-import { SELECTOR_KINDS, subjectOfEntity, travelSubject, WatchService, watchConfig, type Alert, type HitReport, type ScreeningSubject, type SelectorKind } from '../../watch/index.js';
+import type { Scenario } from '../../scenario/index.js';
+import { SELECTOR_KINDS, addMonths, subjectOfEntity, travelSubject, WatchService, watchConfig, type Alert, type HitReport, type ImportedAlert, type ScreeningSubject, type SelectorKind } from '../../watch/index.js';
 import { withSession, type CliSession } from '../context.js';
 import { printJson, printTable, say } from '../output.js';
+
+/**
+ * Imports a generated scenario's watchlist after `tessera load` (demo). Active alerts are taken as
+ * reviewed on time: their review date is rolled forward by whole years until it is in the future, so
+ * some fall in the due-for-review queue. Delisted subjects keep their delisting date (quiet watch).
+ */
+export async function importScenarioWatchlist(s: CliSession, scenario: Pick<Scenario, 'watchlist'>): Promise<number> {
+  const today = new Date().toISOString().slice(0, 10);
+  const roll = (day: string): string => {
+    let d = new Date(`${day}T00:00:00Z`);
+    while (d.toISOString().slice(0, 10) <= today) d = addMonths(d, 12);
+    return d.toISOString().slice(0, 10);
+  };
+  const alerts: ImportedAlert[] = scenario.watchlist.map((w) => ({
+    id: w.alertId,
+    agency: w.agency,
+    caseId: w.caseId,
+    subjectEntityIds: [w.subjectEntityId],
+    threatLevel: `S${w.threatLevel}`,
+    reasons: w.reasons.join('; '),
+    grading: { system: 'EU4x4', source: 'B', info: '2' },
+    action: w.action,
+    issuedAt: w.issuedAt,
+    reviewBy: w.status === 'active' ? roll(w.reviewBy) : w.reviewBy,
+    status: w.status,
+    ...(w.delistedAt ? { delistedAt: w.delistedAt } : {}),
+  }));
+  return service(s).importAlerts('load', 'Demo scenario load: the agencies’ watchlists', alerts);
+}
 
 function service(s: CliSession): WatchService {
   return new WatchService(s.gov, { config: watchConfig(), nodeAgency: s.config.nodeAgency });
