@@ -39,7 +39,8 @@ export async function gatherEvidence(gov: Governance, ctx: QueryContext, options
   const grading = new Map<string, number>();
   const memberships = new Map<string, string>();
   const noteAssessment = (subject: string, at: number, ref: string) => {
-    if (!Number.isFinite(at)) return;
+    // Only what existed at the reference time: a later assessment was not there to be seen.
+    if (!Number.isFinite(at) || at > options.asOf) return;
     const cur = assessments.get(subject);
     if (!cur || at > cur.at) assessments.set(subject, { at, ref });
   };

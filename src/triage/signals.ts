@@ -165,10 +165,19 @@ export function extractSignals(input: TriageEvidence, options: SignalOptions = {
       touch(e.source, e.target, ms(e.first), e.evidence);
     }
   }
+  // "New" only between people both visible before the window: a pair is not new because one of
+  // them was only recently identified (a phone newly attributed, a record newly received).
+  const firstSeen = new Map<string, number>();
+  for (const a of projection.activity) {
+    const t = ms(a.time);
+    if (Number.isFinite(t) && t < (firstSeen.get(a.subject) ?? Number.POSITIVE_INFINITY)) firstSeen.set(a.subject, t);
+  }
+  const windowStart = asOf - recent;
   const newContacts = new Map<string, { n: number; with: string[]; evidence: string[] }>();
   for (const [key, v] of firstContact) {
-    if (v.first > asOf || asOf - v.first > recent) continue;
+    if (v.first > asOf || v.first < windowStart) continue;
     const [a, b] = key.split('\u0000') as [string, string];
+    if (!((firstSeen.get(a) ?? Number.POSITIVE_INFINITY) < windowStart && (firstSeen.get(b) ?? Number.POSITIVE_INFINITY) < windowStart)) continue;
     for (const [s, o] of [[a, b], [b, a]] as const) {
       if (!input.watched.has(o)) continue;
       const cur = newContacts.get(s) ?? { n: 0, with: [], evidence: [] };

@@ -6,6 +6,7 @@ import { registerPrivacyCommands } from './privacy.js';
 import { registerResolveCommands } from './resolve.js';
 import { registerScenarioCommands } from './scenario.js';
 import { registerServeCommands } from './serve.js';
+import { registerTriageCommands } from './triage.js';
 import { registerWatchCommands } from './watch.js';
 
 /**
@@ -20,5 +21,6 @@ export function registerAll(program: Command): void {
   registerResolveCommands(program);
   registerScenarioCommands(program);
   registerServeCommands(program);
+  registerTriageCommands(program);
   registerWatchCommands(program);
 }
