@@ -88,17 +88,20 @@ describe('FollowTheMoney JSON Lines', () => {
         JSON.stringify({ id: 'os-abc123', schema: 'Person', properties: { name: ['Ivana Kovač'], topics: ['sanction'], birthDate: ['1980-05-06'] } }),
         JSON.stringify({ id: 'os-own1', schema: 'Ownership', properties: { owner: ['os-abc123'], asset: ['os-v1'] } }),
         JSON.stringify({ id: 'os-x', schema: 'Airport', properties: { name: ['Nowhere'] } }),
+        JSON.stringify({ id: 'os-call', schema: 'Call', properties: {}, tessera: { properties: { cellId: ['204-08-77'] } } }),
         '{not json',
       ].join('\n'),
     );
     const sink = new MemorySink();
     const r = await importFtmFile(file, sink, { agency: 'HR-BP', grading: 'adm:B2' });
-    expect([r.read, r.written, r.quarantined]).toEqual([4, 2, 2]);
+    expect([r.read, r.written, r.quarantined]).toEqual([5, 3, 2]);
+    // Properties only in the tessera extension still land on the re-keyed entity.
+    expect([...sink.statements.values()].find((s) => s.prop === 'cellId')?.entityId).toBe('hr-bp:os-call');
     expect(r.sampleWarnings[0]).toMatch(/"topics"/);
     const ids = new Set<string>([...sink.statements.values()].map((s) => s.entityId));
     expect(ids.has('hr-bp:os-abc123')).toBe(true);
     const owner = [...sink.statements.values()].find((s) => s.prop === 'owner');
     expect(owner?.value).toBe('hr-bp:os-abc123');
-    expect([...sink.quarantine.values()].map((q) => q.line)).toEqual([3, 4]);
+    expect([...sink.quarantine.values()].map((q) => q.line)).toEqual([3, 5]);
   });
 });

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { basename } from 'node:path';
-import { fromFtm, isTesseraError, schemaFromFtm, schemaSpec, toFtm, type Entity, type FtmImportDefaults, type SchemaName, type Statement } from '../model/index.js';
+import { ENTITY_ID_PATTERN, fromFtm, isTesseraError, keyedEntityId, schemaFromFtm, schemaSpec, toFtm, type Entity, type FtmImportDefaults, type SchemaName, type Statement } from '../model/index.js';
 import type { MappedEntity, RowMapper, RowResult } from './mapping/index.js';
 import { envelopeOf, ingestStream, statInput, type IngestOptions, type IngestProgress, type IngestReport } from './pipeline.js';
 import type { IngestSink } from './ports.js';
@@ -71,7 +71,9 @@ export function ftmRowMapper(envelope: Envelope, file: string): RowMapper {
     const schema = schemaFromFtm(String(obj.schema)) as SchemaName;
     const ext = obj.tessera?.properties;
     if (ext && typeof ext === 'object') {
-      const entityId = inputs[0]?.entityId ?? (converted.statements[0]?.entityId as string | undefined);
+      const rawId = String((record.object as { id?: unknown }).id ?? '');
+      // The same re-keying fromFtm applies: ids that are not Tessera ids are keyed under the importing agency.
+      const entityId = inputs[0]?.entityId ?? (ENTITY_ID_PATTERN.test(rawId) ? rawId : keyedEntityId(envelope.source.agency, rawId));
       for (const [prop, vals] of Object.entries(ext)) {
         if (!Array.isArray(vals)) return { ok: false, field: `tessera.properties.${prop}`, reason: 'expected an array of strings' };
         for (const v of vals) if (entityId) inputs.push({ ...defaults, entityId, schema, prop, value: String(v) });
