@@ -49,3 +49,5 @@ export { gnm, mulberry32 } from './random.js';
 export { projectGraph, type Projection, type ProjectionOptions } from './projection.js';
 export { timeline } from './timeline.js';
 export type { TimelineEvent } from './timeline.js';
+export { coPresenceLinks, sharedAttributeLinks } from './derive.js';
+export type { Attachment, CoPresenceOptions, DerivedLinks, Presence, SharedOptions } from './derive.js';
