@@ -178,6 +178,45 @@ describe('tessera watch / screen / hits (SQLite)', () => {
     expect(list.some((h) => h.matched.some((m) => m.field === 'document'))).toBe(true);
   });
 
+  it('demo: load imports the watchlists; ingesting the scenario PNR feed fills the issuers’ inboxes', async () => {
+    const demo = `sqlite:${join(dir, 'demo.sqlite')}`;
+    const load = await tessera(['--db', demo, 'load', '--size', 'tiny', '--seed', '3']);
+    expect(load.code, load.err).toBe(0);
+    const alerts = JSON.parse((await tessera(['--db', demo, '--json', 'watch', 'list'])).out) as { id: string; status: string; reviewBy: string }[];
+    expect(alerts.length).toBeGreaterThan(0);
+    // Active alerts were reviewed on time: their review dates lie ahead.
+    expect(alerts.filter((a) => a.status === 'active').every((a) => a.reviewBy > new Date().toISOString().slice(0, 10))).toBe(true);
+    const gen = join(dir, 'gen');
+    expect((await tessera(['scenario', 'generate', '--size', 'tiny', '--seed', '3', '--out', gen])).code).toBe(0);
+    const mapping = join(dir, 'scenario-pnr.yaml');
+    writeFileSync(
+      mapping,
+      [
+        'name: scenario-pnr',
+        'format: csv',
+        'source: { grading: B3, handling: H2 }',
+        'defaults: { dateFormats: [DD/MM/YYYY, "DD/MM/YYYY HH:mm:ss"] }',
+        'entities:',
+        '  travel:',
+        '    schema: TravelEvent',
+        '    key: $row',
+        '    idPrefix: pnr',
+        '    properties:',
+        "      travellerName: { column: passenger_name, pattern: '^([^/]+)/(.+?)(?: (?:MR|MRS|MS|MSTR|MISS|DR))?$', replace: '$2 $1' }",
+        '      travellerBirthDate: date_of_birth',
+        '      documentNumber: document_number',
+        '      departure: departure',
+        '      serviceNumber: flight',
+      ].join('\n'),
+    );
+    const ingest = await tessera(['--db', demo, '--json', 'ingest', join(gen, 'raw', 'FR-CT', 'pnr.csv'), '--mapping', mapping, '--agency', 'FR-CT']);
+    expect(ingest.code, ingest.err).toBe(0);
+    expect((JSON.parse(ingest.out) as { screeningErrors: number }).screeningErrors).toBe(0);
+    const inbox = JSON.parse((await tessera(['--db', demo, '--json', 'hits', 'list'])).out) as HitJson[];
+    expect(inbox.length).toBeGreaterThan(0);
+    expect(inbox.every((h) => h.explanation.length > 0 && alerts.some((a) => a.id === h.alertId))).toBe(true);
+  });
+
   it('keeps the audit chain intact across every watch action', async () => {
     const v = await tessera(['--db', db, 'audit', 'verify']);
     expect(v.code, v.err + v.out).toBe(0);
