@@ -11,8 +11,10 @@ const WEIGHTS = 'triage-weights';
 const CAPACITY = 'triage-capacity';
 const PLANS = 'triage-plans';
 const DECISIONS = 'triage-decisions';
-/** A rise in risk this large (absolute) since the last decision is flagged. */
-const RISE = 0.05;
+/** A rise since the last decision is flagged when the odds grew e-fold (log-odds +1) or the risk by 0.05. */
+const RISE_LOGIT = 1;
+const RISE_ABS = 0.05;
+const logit = (p: number) => Math.log(Math.max(p, 1e-9) / Math.max(1 - p, 1e-9));
 const MIN_REASON = 20;
 const ulid = monotonicFactory();
 
@@ -48,7 +50,7 @@ export interface RankedSubject {
   readonly risk: number;
   readonly contributions: readonly Contribution[];
   readonly missing: readonly { signal: SignalName; reason: string }[];
-  /** Set when the risk rose by ≥ 0.05 since the agency's last decision. */
+  /** Set when the risk rose markedly (odds ×e or +0.05) since the agency's last decision. */
   readonly rose?: { readonly from: number; readonly decision: string };
 }
 
@@ -362,7 +364,7 @@ export class TriageService {
         risk: Math.round(s.risk * 1e4) / 1e4,
         contributions: s.contributions,
         missing: s.missing,
-        ...(last && before !== undefined && s.risk - before >= RISE ? { rose: { from: before, decision: last.id } } : {}),
+        ...(last && before !== undefined && s.risk > before && (s.risk - before >= RISE_ABS || logit(s.risk) - logit(before) >= RISE_LOGIT) ? { rose: { from: before, decision: last.id } } : {}),
       };
     });
     const notes = [...evidence.notes];
