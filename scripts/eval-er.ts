@@ -13,7 +13,7 @@ import { blockingRecall, matchRecords, pairQuality, parseMapping, recordsFromRow
 import { generateScenario, SCENARIO_SIZES, type ScenarioSize } from '../src/scenario/index.js';
 
 const DEFAULT_THRESHOLD = 0.5;
-const args = process.argv.slice(2);
+const args = process.argv.slice(2).filter((a) => a !== '--verbose');
 const scenarioAt = args.indexOf('--scenario');
 const scenarioSize = (scenarioAt >= 0 ? args.splice(scenarioAt, 2)[1] : 'tiny') as ScenarioSize;
 if (!SCENARIO_SIZES.includes(scenarioSize)) throw new Error(`--scenario must be one of ${SCENARIO_SIZES.join(', ')}`);
@@ -33,6 +33,7 @@ async function evaluate(label: string, records: readonly ResolveRecord[], specs:
   const def = pairQuality(result, truth, DEFAULT_THRESHOLD, recall.truePairs);
   console.log(`\n${label}: ${records.length} records, ${recall.truePairs} true pairs, ${result.pairs.length / 2} candidate pairs, ${ms.toFixed(0)} ms`);
   console.log(`  training: ${result.model.training.message} (λ=${result.model.lambda.toExponential(3)})`);
+  if (process.argv.includes('--verbose')) for (const fm of result.model.fields) console.log(`    ${fm.name.padEnd(20)} m ${fm.m.slice(1).map((x) => x.toFixed(3)).join(' ')}  u ${fm.u.slice(1).map((x) => x.toFixed(3)).join(' ')}`);
   console.log(`  blocking recall ${f(recall.recall)} (${recall.found}/${recall.truePairs})`);
   for (const r of result.blocking) console.log(`    ${r.rule.padEnd(48)} pairs ${String(r.pairs).padStart(8)}  new ${String(r.newPairs).padStart(8)}  skipped blocks ${r.skippedBlocks}`);
   console.log(`  best threshold ${best.threshold}: precision ${f(best.precision)} recall ${f(best.recall)} F1 ${f(best.f1)}`);

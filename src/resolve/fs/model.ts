@@ -46,6 +46,10 @@ export interface TrainOptions {
   readonly randomPairs?: number;
   /** Seed of the random-pair sampler (deterministic training). */
   readonly seed?: number;
+  /** Compute EM posteriors without the name fields (default: when dates/identifiers/phones/postcodes are on ≥ 10 % of pairs). */
+  readonly excludeNamesFromEStep?: boolean;
+  /** Keep u at its random-pair estimate during EM (Splink's practice) instead of re-estimating it. */
+  readonly fixU?: boolean;
   /** Term-frequency tables keep at most this many values per field in the saved model. */
   readonly maxTfValues?: number;
 }
@@ -95,6 +99,38 @@ function normalise(v: number[]): number[] {
   let s = 0;
   for (let i = 1; i < v.length; i++) s += v[i] ?? 0;
   return v.map((x, i) => (i === 0 ? 0 : Math.max(EPS, (x ?? 0) / (s || 1))));
+}
+
+/**
+ * Keeps the match class a match class (a constraint on the M-step): for each field, agreement on the
+ * best level is at least as likely, and total disagreement at most as likely, among matches as among
+ * non-matches. Without it, EM on many near-namesakes can converge to "same name, different birth
+ * date" as its "match" class (a known failure of unconstrained latent-class EM; cf. Winkler 1993 on
+ * convex constraints). The excess mass is moved to / taken from the other levels proportionally.
+ */
+function monotone(m: number[], u: readonly number[]): number[] {
+  const out = [...m];
+  const L = out.length - 1;
+  if (L < 2) return out;
+  const far = out[L] ?? 0;
+  const uFar = u[L] ?? 1;
+  if (far > uFar) {
+    const excess = far - uFar;
+    out[L] = uFar;
+    let rest = 0;
+    for (let l = 1; l < L; l++) rest += out[l] ?? 0;
+    for (let l = 1; l < L; l++) out[l] = (out[l] ?? 0) + (rest > 0 ? (excess * (out[l] ?? 0)) / rest : excess / (L - 1));
+  }
+  const best = out[1] ?? 0;
+  const uBest = u[1] ?? 0;
+  if (best < uBest) {
+    const deficit = uBest - best;
+    out[1] = uBest;
+    let rest = 0;
+    for (let l = 2; l <= L; l++) rest += out[l] ?? 0;
+    for (let l = 2; l <= L; l++) out[l] = Math.max(EPS, (out[l] ?? 0) - (rest > 0 ? (deficit * (out[l] ?? 0)) / rest : 0));
+  }
+  return out;
 }
 
 /** u from random pairs: nearly all random pairs are non-matches (Splink's "u from random sampling"). */
@@ -178,6 +214,7 @@ export function trainModel(prepared: PreparedRecords, levels: Uint8Array, opts: 
   const randomPairs = opts.randomPairs ?? 100_000;
   const uRandom = estimateU(prepared, randomPairs, opts.seed ?? 1);
   const tfs = specs.map((s, k) => (tfEnabled(s) ? termFrequencies(prepared, k, opts.maxTfValues ?? 20_000) : undefined));
+  const fixU = opts.fixU ?? false;
   let m = specs.map((s) => defaultM(s.kind));
   let u = uRandom.map((x) => [...x]);
   let lambda = 0.1;
@@ -186,6 +223,16 @@ export function trainModel(prepared: PreparedRecords, levels: Uint8Array, opts: 
   const maxIter = opts.maxIterations ?? 200;
   const tol = opts.tolerance ?? 1e-5;
   const patterns = [...levelPatterns(levels, F).values()];
+  // Which fields drive the E-step. Name fields are correlated with each other and with blocking (which
+  // brings namesakes together), and on data with many namesakes EM then learns "similar name" as its
+  // match class. When other discriminating fields (dates, identifiers, phones, postcodes) are present
+  // on enough pairs, the posterior is computed without the name fields, and the names' m and u are
+  // estimated from it — the same idea as Splink's training blocked on one field and estimating the
+  // others' m. Scoring still uses every field.
+  const anchored = specs.map((s) => s.kind === 'date' || s.kind === 'identifier' || s.kind === 'phone' || s.kind === 'postcode');
+  const present = specs.map((_, k) => patterns.reduce((n, pat) => n + ((pat.levels[k] ?? 0) > 0 ? pat.count : 0), 0) / Math.max(1, pairs));
+  const excludeNames = opts.excludeNamesFromEStep ?? specs.some((_, k) => anchored[k] && (present[k] ?? 0) >= 0.1);
+  const drives = specs.map((s) => !(excludeNames && s.kind === 'name'));
   if (pairs > 0) {
     for (iterations = 1; iterations <= maxIter; iterations++) {
       const mAcc = specs.map((s) => new Array<number>(LEVELS[s.kind].length).fill(0));
@@ -196,7 +243,7 @@ export function trainModel(prepared: PreparedRecords, levels: Uint8Array, opts: 
         let pu = 1 - lambda;
         for (let k = 0; k < F; k++) {
           const l = pat.levels[k] ?? 0;
-          if (l === 0) continue;
+          if (l === 0 || !drives[k]) continue;
           pm *= m[k]?.[l] ?? EPS;
           pu *= u[k]?.[l] ?? EPS;
         }
@@ -211,7 +258,7 @@ export function trainModel(prepared: PreparedRecords, levels: Uint8Array, opts: 
           if (ua) ua[l] = (ua[l] ?? 0) + (1 - g) * pat.count;
         }
       }
-      const newM = mAcc.map(normalise);
+      const newM = mAcc.map(normalise).map((mk, k) => monotone(mk, u[k] ?? []));
       const newU = uAcc.map(normalise);
       const newLambda = Math.min(1 - EPS, Math.max(EPS, matchMass / pairs));
       let delta = Math.abs(newLambda - lambda);
@@ -220,7 +267,7 @@ export function trainModel(prepared: PreparedRecords, levels: Uint8Array, opts: 
         for (let l = 1; l < a.length; l++) delta = Math.max(delta, Math.abs((a[l] ?? 0) - (m[k]?.[l] ?? 0)));
       }
       m = newM;
-      u = newU;
+      if (!fixU) u = newU;
       lambda = newLambda;
       if (delta < tol) {
         converged = true;
