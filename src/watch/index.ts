@@ -8,6 +8,7 @@ export {
   SCREENING_ACTOR_CTX,
   addMonths,
   subjectOfEntity,
+  releasableTo,
   type DueAlert,
   type ImportedAlert,
   type NewAlert,

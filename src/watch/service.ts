@@ -39,6 +39,18 @@ export interface ScreeningSubject {
   readonly encountered: Encountered;
   /** Entity ids of the record itself (an alert's own subject entity is not screened against it). */
   readonly selfIds?: readonly string[];
+  /**
+   * The record's handling, when it comes from statements: which agencies may see its content. A hit
+   * for an issuer outside it is filed without the content (the originator is named; ask it).
+   */
+  readonly handling?: readonly { readonly originator: string; readonly releasableTo: readonly string[] }[];
+}
+
+/** True when every statement behind a record may be shown to the agency (handling codes, DESIGN.md). */
+export function releasableTo(handling: ScreeningSubject['handling'], agency: string): boolean {
+  if (!handling) return true;
+  const country = agency.slice(0, 2);
+  return handling.every((h) => h.originator === agency || h.releasableTo.includes('*') || h.releasableTo.includes(agency) || h.releasableTo.includes(country));
 }
 
 /** What one screening run did. */
@@ -546,6 +558,13 @@ export class WatchService {
             continue;
           }
           const quiet = f.match.mode === 'quiet';
+          // Handling is enforced on hits too: an issuer the record is not released to learns that
+          // the originator holds a matching record, which fields matched and how well — not the values.
+          const open = releasableTo(f.subject.handling, alert.agency);
+          const originators = [...new Set((f.subject.handling ?? []).map((h) => h.originator))].join(', ');
+          const encountered = open ? f.subject.encountered : { ref: f.subject.encountered.ref, schema: f.subject.encountered.schema, what: `a ${f.subject.encountered.schema} record held by ${originators}, not released to ${alert.agency}: ask the originator`, by: f.subject.encountered.by };
+          const matched = open ? f.match.matched : f.match.matched.map((m) => ({ ...m, recordValue: '(withheld by handling)' }));
+          const explanation = open ? f.match.explanation : [`${f.match.matched.map((m) => m.field).join(', ')} matched (values withheld: handling of ${originators})`];
           const report: HitReport = {
             id: f.hitId,
             kind: quiet ? 'notice' : 'hit',
@@ -555,10 +574,10 @@ export class WatchService {
             caseId: alert.caseId,
             threatLevel: alert.threatLevel,
             recommendedAction: quiet ? 'none (post-delisting notice)' : alert.action,
-            encountered: f.subject.encountered,
+            encountered,
             score: f.match.score,
-            matched: f.match.matched,
-            explanation: quiet ? [`subject was delisted on ${alert.delistedAt?.slice(0, 10) ?? alert.reviewBy} and is on the post-delisting quiet watch`, ...f.match.explanation] : f.match.explanation,
+            matched,
+            explanation: quiet ? [`subject was delisted on ${alert.delistedAt?.slice(0, 10) ?? alert.reviewBy} and is on the post-delisting quiet watch`, ...explanation] : explanation,
             fingerprint: f.fingerprint,
             createdAt: now.toISOString(),
             status: 'open',
@@ -732,9 +751,11 @@ export function subjectOfEntity(e: ScreenableEntity, source: { sourceId: string;
   const docs = [...new Set(e.statements.map((s) => s.source.documentId).filter((d): d is string => d !== undefined))];
   const where = schema === 'TravelEvent' ? [first('origin'), first('destination')].filter(Boolean).join(' → ') : undefined;
   const when = first('departure') ?? first('date') ?? e.statements.find((s) => s.firstSeen)?.firstSeen;
+  const handling = [...new Map(e.statements.map((s) => [`${s.source.agency}|${s.handling.releasableTo.join(',')}`, { originator: s.source.agency, releasableTo: s.handling.releasableTo }])).values()];
   return {
     features,
     selfIds: [e.id],
+    handling,
     encountered: {
       ref: e.id,
       schema,

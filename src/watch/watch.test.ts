@@ -282,6 +282,14 @@ describe('watch service', () => {
     expect(hit).toMatchObject({ kind: 'hit', priority: 'high', recommendedAction: 'specific-check' });
     expect(hit!.encountered.by).toMatch(/FR-CT\/telco/);
 
+    // A Belgian record not released to FR-CT: the French inbox learns only that BE-CT holds a match.
+    const bePhone = [stmt({ entityId: 'be-ct:ph7', schema: 'Phone', prop: 'number', value: '+33612345678', source: { agency: 'BE-CT', collectedAt: '2024-02-01T00:00:00Z' }, handling: { codes: ['H2'], releasableTo: [] } })];
+    await port.screen([{ id: 'be-ct:ph7', schema: 'Phone', statements: bePhone }], { sourceId: 'BE-CT/telco', file: 'be.csv' });
+    const withheld = (await watch.listHits(frCtx)).find((h) => h.encountered.ref === 'be-ct:ph7')!;
+    expect(withheld.encountered.what).toMatch(/held by BE-CT, not released to FR-CT/);
+    expect(withheld.encountered.what + withheld.explanation.join(' ')).not.toContain('612345678');
+    expect(withheld.matched.every((m) => m.recordValue === '(withheld by handling)')).toBe(true);
+
     // A broken screen (the store refuses records) is queued, not thrown.
     const broken = new WatchService(gov, { config: watchConfig(), nodeAgency: 'FR-CT', now: () => clock });
     const original = store.findRecords.bind(store);
