@@ -4,14 +4,16 @@ import { buildNetwork, degreeCentrality, eigenvector } from '../../src/graph/ind
 import { assembleEntity, scoringView, schemaSpec, type Statement } from '../../src/model/index.js';
 import { matchRecords, type FieldSpec, type ResolveRecord } from '../../src/resolve/index.js';
 import { ScreeningIndex, subjectOfEntity } from '../../src/watch/index.js';
+import { openSqliteStore } from '../../src/store/index.js';
+import { TriageService } from '../../src/triage/index.js';
+import { frCtx, seedWorld } from '../support/governance.js';
 import { stmt } from '../support/statements.js';
 
 /**
  * Protected characteristics never move a score (issue 9 §4; LED Art. 11(3), AI Act Art. 5(1)(d)).
  * Each scoring area registers a probe below; the harness (src/governance/protected-invariance.ts)
  * re-scores after removing or randomly reassigning religion, ethnicity, nationality, migrant status,
- * political opinion, health and sexual life, and the test fails on any difference. Triage adds its
- * probe here when it lands.
+ * political opinion, health and sexual life, and the test fails on any difference.
  */
 const FIRST = ['Karim', 'Yanis', 'Samir', 'Lotte', 'Inès', 'Omar', 'Farid', 'Nadia', 'Rachid', 'Sofia', 'Mehdi', 'Amina', 'Lucas', 'Hugo', 'Leïla'];
 const LAST = ['Benali', 'Moreau', 'Haddad', 'Verbeke', 'Kaci', 'Mansour', 'Dupont', 'Zeroual', 'Lambert', 'Amrani'];
@@ -125,10 +127,24 @@ const screeningProbe: ScoreProbe = {
   },
 };
 
+/**
+ * Triage: each person's risk, through the whole service (store → governance → projection → signals →
+ * score). src/triage/service.test.ts runs the same probe on a world where every signal fires.
+ */
+const triageProbe: ScoreProbe = {
+  name: 'triage: subject risk',
+  async score(statements) {
+    const gov = await seedWorld(await openSqliteStore({ path: ':memory:' }));
+    await gov.systemWrite('test', 'Protected-characteristic invariance probe for triage', statements);
+    const ranking = await new TriageService(gov).rank(frCtx, { asOf: '2026-06-01T00:00:00Z' });
+    return new Map(ranking.subjects.map((s) => [s.subject, s.risk]));
+  },
+};
+
 describe('protected characteristics never change a score', () => {
-  it('resolution, screening and graph ranking are identical when only protected properties change', async () => {
+  it('resolution, screening, graph ranking and triage are identical when only protected properties change', async () => {
     const statements = fixture();
-    const results = await checkProtectedInvariance([resolutionProbe, screeningProbe, graphProbe], statements, 3);
+    const results = await checkProtectedInvariance([resolutionProbe, screeningProbe, graphProbe, triageProbe], statements, 3);
     for (const r of results) {
       expect(r.scores, `${r.probe} produced no scores`).toBeGreaterThan(20);
       expect(r.differences, `${r.probe} moved`).toEqual([]);
