@@ -245,4 +245,25 @@ describe('nothing lost (fuzz)', () => {
       { numRuns: 150 },
     );
   });
+
+  it('JSON Lines: every non-blank line is one row, written or quarantined', async () => {
+    const jsonl = compileMapping(
+      { name: 'fuzz-jsonl', format: 'jsonl', source: { agency: 'FR-CT', grading: 'B2' }, defaults: { phoneRegion: 'FR' }, entities: { phone: { schema: 'Phone', key: ['number'], properties: { number: 'n', kind: { column: 'k', onInvalid: 'skip' } } } } },
+      'fuzz-jsonl.yaml',
+    );
+    const line = fc.oneof(
+      fc.record({ n: fc.constantFrom('06 39 98 12 34', '+32 470 99 01 23', 'x', ''), k: fc.constantFrom('mobile', 'pager') }).map((o) => JSON.stringify(o)),
+      fc.json(),
+      fc.string({ maxLength: 12 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 30 }), async (lines) => {
+        const content = `${lines.join('\n')}\n`;
+        const r = await ingestFile(file(content, 'jsonl'), jsonl, new MemorySink(), { ...opts, batchSize: 5 });
+        expect(r.read).toBe(r.written + r.quarantined + r.duplicates);
+        expect(r.read).toBe(content.split('\n').filter((l) => l.trim().length > 0).length);
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
