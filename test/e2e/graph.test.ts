@@ -100,4 +100,25 @@ describe('tessera graph', () => {
     const d = tessera(['graph', 'dormancy', '--records', activity, '--as-of', day(70)]);
     expect(d.stdout).toMatch(/ph-old\s+quiet/);
   });
+  it('timeline of an entity from exported statements, with sources', () => {
+    const env = { source: { agency: 'FR-CT', documentId: 'cdr.csv', collectedAt: '2024-06-01T10:00:00Z' }, grading: { system: 'EU4x4', source: 'B', info: '2' }, handling: { codes: [], releasableTo: [] } };
+    const st = (entityId: string, schema: string, prop: string, value: string) => ({ ...env, entityId, schema, prop, value });
+    const file = join(dir, 'statements.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        st('fr-ct:c2', 'Communication', 'caller', 'fr-ct:ph1'),
+        st('fr-ct:c2', 'Communication', 'date', '2024-03-02T09:00:00Z'),
+        st('fr-ct:c1', 'Communication', 'callee', 'fr-ct:ph1'),
+        st('fr-ct:c1', 'Communication', 'date', '2024-02-01T08:00:00Z'),
+        st('fr-ct:c3', 'Communication', 'caller', 'fr-ct:ph9'),
+        st('fr-ct:c3', 'Communication', 'date', '2024-01-01T08:00:00Z'),
+      ]),
+    );
+    const events = JSON.parse(tessera(['--json', 'graph', 'timeline', 'fr-ct:ph1', '--statements', file]).stdout) as { entityId: string; sources: unknown[] }[];
+    expect(events.map((e) => e.entityId)).toEqual(['fr-ct:c1', 'fr-ct:c2']);
+    expect(events[0]!.sources).toEqual([{ agency: 'FR-CT', documentId: 'cdr.csv' }]);
+    const bad = tessera(['graph', 'timeline', 'x', '--statements', graphFile]);
+    expect(bad.stderr).toMatch(/must be a JSON array/);
+  });
 });

@@ -17,9 +17,10 @@ import {
   neighbourhood,
   type Network,
   shortestPath,
+  timeline,
   timeRespectingPaths,
 } from '../../graph/index.js';
-import { invalid } from '../../model/index.js';
+import { invalid, validateStatements } from '../../model/index.js';
 import type { GlobalOptions } from '../context.js';
 import { printJson, printTable, say } from '../output.js';
 
@@ -90,7 +91,7 @@ function withFilters(cmd: Command): Command {
 const json = (cmd: Command): boolean => cmd.optsWithGlobals<GlobalOptions>().json === true;
 const iso = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : '');
 
-/** Registers `tessera graph neighbours|path|connect|communities|centrality|keyplayers|cutpoints|succession|dormancy`. */
+/** Registers `tessera graph neighbours|path|connect|communities|centrality|keyplayers|cutpoints|succession|dormancy|timeline`. */
 export function registerGraphCommands(program: Command): void {
   const graph = program.command('graph').description('network analysis: neighbourhoods, paths, cells, centralities, key players, patterns');
 
@@ -216,6 +217,34 @@ export function registerGraphCommands(program: Command): void {
       const r = burnerSuccession(data, o.asOf === undefined ? {} : { asOf: o.asOf });
       if (json(cmd)) return printJson(r);
       printTable(r.map((c) => ({ old: c.oldPhone, new: c.newPhone, score: c.score.toFixed(2), gapDays: c.gapDays.toFixed(1), why: c.reasons.join('; '), evidence: c.evidence.length })));
+    });
+
+  graph
+    .command('timeline')
+    .description('dated statements and events of entities (and the links that name them), in order, with sources')
+    .argument('<ids...>', 'entity ids')
+    .requiredOption('--statements <file>', 'JSON array of statements (as exported from the store)')
+    .action((ids: string[], o: { statements: string }, cmd: Command) => {
+      const data = readJson(o.statements, 'statements');
+      if (!Array.isArray(data)) throw invalid('statements file must be a JSON array', o.statements, 'statements');
+      const all = validateStatements(data, (i) => `${o.statements} item ${i}`);
+      const wanted = new Set(ids);
+      // The entities themselves, and link entities (calls, meetings, uses) with a value naming one of them.
+      const linked = new Set(all.filter((s) => wanted.has(s.value)).map((s) => s.entityId));
+      const events = timeline(all.filter((s) => wanted.has(s.entityId) || linked.has(s.entityId)));
+      if (json(cmd)) return printJson(events);
+      printTable(
+        events.map((e) => ({
+          time: e.time,
+          what: e.schema,
+          facts: Object.entries(e.facts)
+            .map(([k, v]) => `${k}=${v.join('|')}`)
+            .join(' '),
+          sources: e.sources.map((x) => x.agency + (x.documentId === undefined ? '' : `/${x.documentId}`)).join(' '),
+        })),
+        undefined,
+        80,
+      );
     });
 
   graph
