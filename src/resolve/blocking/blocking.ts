@@ -25,6 +25,8 @@ export type KeyPart =
 export interface BlockingRule {
   readonly name: string;
   readonly parts: readonly KeyPart[];
+  /** Per-rule cap on block size (broad rules get a smaller one); default: the run's `maxBlockSize`. */
+  readonly maxBlockSize?: number;
 }
 
 /** A record's key under one rule; what a store would index as (rule, key, record). */
@@ -139,7 +141,8 @@ export function defaultRules(specs: readonly FieldSpec[]): BlockingRule[] {
   }
   if (names.length > 0) rules.push({ name: `sorted-metaphones(${names.join(',')})`, parts: [{ fn: 'sorted-metaphones', fields: names }] });
   // Without dates: one name token's sound + another's initial (Meyer/Meijer Sanne, Aslan/Arslan Zeinep).
-  if (names.length > 0) rules.push({ name: `token-pairs(${names.join(',')})`, parts: [{ fn: 'token-pairs', fields: names }] });
+  // A broad rule, so its blocks are capped at 100 records (≤ 4 950 pairs each); larger ones are reported.
+  if (names.length > 0) rules.push({ name: `token-pairs(${names.join(',')})`, parts: [{ fn: 'token-pairs', fields: names }], maxBlockSize: 100 });
   if (date && names.length > 0) rules.push({ name: `sorted-initials+${date}`, parts: [{ fn: 'sorted-initials', fields: names }, { fn: 'exact', field: date }] });
   if (postcode) for (const n of names) rules.push({ name: `${postcode}+initial(${n})`, parts: [{ fn: 'exact', field: postcode }, { fn: 'initial', field: n }] });
   // Same birth date and postcode: catches records whose names were changed or mistyped beyond recognition.
@@ -268,7 +271,7 @@ export function candidatePairs(prepared: PreparedRecords, rules: readonly Blocki
     for (const members of blocks.values()) {
       if (members.length < 2) continue;
       largest = Math.max(largest, members.length);
-      if (members.length > maxBlock) {
+      if (members.length > (rule.maxBlockSize ?? maxBlock)) {
         skipped++;
         continue;
       }
