@@ -7,8 +7,9 @@ const sig = (signal: SignalName, value: number, status: SignalValue['status'] = 
 
 describe('scoreSubject', () => {
   it('adds weight × value in log-odds and explains each contribution, largest first', () => {
-    const r = scoreSubject('s', 'S', [sig('conflictTravel', 1), sig('quiet', 1), sig('firearm', 0, 'absent')], DEFAULT_WEIGHTS);
-    const logit = DEFAULT_WEIGHTS.bias + DEFAULT_WEIGHTS.weights.conflictTravel + DEFAULT_WEIGHTS.weights.quiet;
+    const w = { bias: -5, weights: { ...DEFAULT_WEIGHTS.weights, conflictTravel: 2, quiet: 0.5, firearm: 3 } };
+    const r = scoreSubject('s', 'S', [sig('conflictTravel', 1), sig('quiet', 1), sig('firearm', 0, 'absent')], w);
+    const logit = -5 + 2 + 0.5;
     expect(r.risk).toBeCloseTo(1 / (1 + Math.exp(-logit)), 9);
     expect(r.contributions.map((c) => c.signal)).toEqual(['conflictTravel', 'quiet']);
     expect(r.contributions[0]!.evidence).toEqual(['ev-conflictTravel']);

@@ -69,13 +69,16 @@ export function triageWorld(): Statement[] {
   return out;
 }
 
-/** A later record: Chloé flies to the gateway (used to test "risk rose since the last decision"). */
+/** Later records: Chloé flies to the gateway and acquires a firearm ("risk rose since the last decision"). */
 export function chloeTravels(): Statement[] {
   const s = (x: Input) => stmt({ source: { agency: 'FR-CT', documentId: 'fixture-2', collectedAt: '2025-06-20T00:00:00Z' }, ...x });
   return [
     s({ entityId: 'fr-ct:tr2', schema: 'TravelEvent', prop: 'traveller', value: 'fr-ct:chloe' }),
     s({ entityId: 'fr-ct:tr2', schema: 'TravelEvent', prop: 'destination', value: 'fr-ct:ist' }),
     s({ entityId: 'fr-ct:tr2', schema: 'TravelEvent', prop: 'departure', value: '2025-06-10T07:00:00Z' }),
+    s({ entityId: 'fr-ct:fa2', schema: 'Firearm', prop: 'serialNumber', value: 'K778899' }),
+    s({ entityId: 'fr-ct:pos2', schema: 'Possession', prop: 'owner', value: 'fr-ct:chloe' }),
+    s({ entityId: 'fr-ct:pos2', schema: 'Possession', prop: 'asset', value: 'fr-ct:fa2' }),
   ];
 }
 
