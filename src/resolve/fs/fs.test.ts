@@ -72,6 +72,12 @@ describe('Fellegi–Sunter with EM', () => {
     expect(model.training.message).toMatch(/did not converge/);
     const none = trainModel(prepared, new Uint8Array(0));
     expect(none.training.message).toMatch(/no candidate pairs/);
+    // Two fields cannot identify a two-class latent model: defaults, said so, λ still estimated.
+    const two = prepareRecords(records, specs.slice(0, 2));
+    const twoModel = trainModel(two, compareLevels(two, pairs));
+    expect(twoModel.training.method).toBe('defaults');
+    expect(twoModel.training.message).toMatch(/not identifiable/);
+    expect(twoModel.lambda).toBeGreaterThan(0.0001);
   });
 
   it('explains a score as per-field weights that sum to the total', () => {

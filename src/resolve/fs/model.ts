@@ -275,11 +275,17 @@ export function trainModel(prepared: PreparedRecords, levels: Uint8Array, opts: 
       }
     }
   }
+  // A two-class latent model needs at least three conditionally independent indicators to be
+  // identifiable (Goodman 1974): with fewer fields holding values, EM's answer is arbitrary.
+  const fieldsWithValues = present.filter((p) => p > 0).length;
+  const unidentifiable = pairs > 0 && fieldsWithValues < 3;
   const degenerate = lambda < 1e-4 || lambda > 0.999 || m.filter((mk, k) => (mk[1] ?? 0) <= (u[k]?.[1] ?? 0)).length > F / 2;
-  const fallback = pairs === 0 || !converged || degenerate;
+  const fallback = pairs === 0 || !converged || degenerate || unidentifiable;
   const message =
     pairs === 0
       ? 'no candidate pairs: EM not run, documented defaults used'
+      : unidentifiable
+        ? `only ${fieldsWithValues} compared field(s) hold values: EM is not identifiable below three, so documented default m is used, u from random pairs, λ re-estimated`
       : !converged
         ? `EM did not converge in ${maxIter} iterations: documented default m used, u from random pairs, λ re-estimated`
         : degenerate
