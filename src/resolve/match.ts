@@ -37,7 +37,8 @@ export async function matchRecords(records: readonly ResolveRecord[], specs: rea
   const prepared = prepareRecords(records, specs);
   const { pairs, report } = candidatePairs(prepared, opts.rules ?? defaultRules(specs), opts);
   const t1 = performance.now();
-  const pool = ComparisonPool.create(prepared, opts.threads);
+  // Starting workers (and cloning the records into them) costs more than comparing a few pairs.
+  const pool = ComparisonPool.create(prepared, pairs.length / 2 < 20_000 ? 1 : opts.threads);
   let levels: Uint8Array;
   try {
     levels = await pool.compare(pairs.slice());
