@@ -37,9 +37,14 @@ export const Capacity = z
 export type Capacity = z.infer<typeof Capacity>;
 export type CapacityInput = z.input<typeof Capacity>;
 
-/** The partial measures used when an agency declares none. */
+/**
+ * The partial measures used when an agency declares none: placeholders for agencies to replace with
+ * their own figures. Technical surveillance covers less per agent than the first agents of full-time
+ * watching would suggest (0.3 for 6 agents against 1 for 27), so the planner gives full-time
+ * surveillance to subjects whose risk is well above the rest and spreads partial measures below.
+ */
 export const DEFAULT_PARTIAL: readonly Measure[] = [
-  { id: 'technical', label: 'technical surveillance (lines, location)', agents: 6, coverage: 0.5 },
+  { id: 'technical', label: 'technical surveillance (lines, location)', agents: 6, coverage: 0.3 },
   { id: 'periodic', label: 'periodic checks', agents: 2, coverage: 0.15 },
 ];
 

@@ -206,7 +206,7 @@ export function registerTriageCommands(program: Command): void {
     .requiredOption('--teams <teams>', 'a team count (with --team-agents) or ID:AGENTS,…')
     .option('--team-agents <n>', 'agents per team with a team count', '30')
     .option('--agents-per-target <n>', 'agents per full-time target (25–30)', '27')
-    .option('--partial <measure...>', 'partial measures ID:AGENTS:COVERAGE[:LABEL] (default technical:6:0.5, periodic:2:0.15)')
+    .option('--partial <measure...>', 'partial measures ID:AGENTS:COVERAGE[:LABEL] (default technical:6:0.3, periodic:2:0.15)')
     .requiredOption('--reason <text>', 'why')
     .action(async (opts: { teams: string; teamAgents?: string; agentsPerTarget?: string; partial?: string[]; reason: string }, cmd: Command) => {
       await withSession(cmd, async (s) => {
