@@ -47,7 +47,7 @@ export async function openSqliteStore(options: SqliteOptions): Promise<Store> {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('cache_size = -65536');
+    db.pragma('cache_size = -262144'); // 256 MB: keeps the id and entity indexes of a few million statements in cache during bulk loads
     db.pragma('temp_store = MEMORY');
   } catch (e) {
     throw sqliteError(path, e);
