@@ -1,18 +1,7 @@
-/**
- * Seeded randomness for the graph kernels: mulberry32 (Tommy Ettinger), a 32-bit generator small
- * enough to inline in hot loops where a general library's call overhead would dominate. Used only
- * for node orders and source sampling, never for anything security-relevant.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded randomness for the graph kernels (node orders, source sampling): mulberry32 from the model. */
+import { mulberry32 } from '../model/index.js';
+
+export { mulberry32 };
 
 /** Fisher–Yates shuffle in place. */
 export function shuffleInPlace(a: Int32Array, random: () => number): Int32Array {

@@ -10,3 +10,4 @@ export * from './entity.js';
 export * from './protected.js';
 export * from './ftm.js';
 export * from './audit.js';
+export * from './random.js';

@@ -1,4 +1,5 @@
 import anyAscii from 'any-ascii';
+import type { AuditEntry } from '../model/index.js';
 import { gradingCode, parseGrading, propertySpec, type Grading, type Handling, type Statement, type StatementId, type SchemaName } from '../model/index.js';
 
 /** The flat row both dialects store for a statement. */
@@ -182,4 +183,38 @@ export function keyPairs(keys: Readonly<Record<string, string | readonly string[
     for (const value of typeof v === 'string' ? [v] : v) out.push([name, value]);
   }
   return out;
+}
+
+/** The audit_log row as both dialects store it (PostgreSQL returns BIGINT seq as a string). */
+export interface AuditRow {
+  seq: number | string;
+  at: string;
+  user_id: string;
+  agency: string;
+  purpose: string;
+  case_id: string | null;
+  action: string;
+  outcome: string;
+  entity_ids: string;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** Maps an audit_log row to an entry (no verification: `verifyAuditEntries` does that). */
+export function auditFromRow(r: AuditRow): AuditEntry {
+  return {
+    seq: Number(r.seq),
+    at: r.at,
+    userId: r.user_id,
+    agency: r.agency,
+    purpose: r.purpose,
+    caseId: r.case_id,
+    action: r.action,
+    outcome: r.outcome as AuditEntry['outcome'],
+    entityIds: JSON.parse(r.entity_ids) as string[],
+    details: JSON.parse(r.details) as Record<string, unknown>,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SCHEMA_NAMES, invalid, type SchemaName } from '../../model/index.js';
+import { SCHEMA_NAMES, invalid, mulberry32, type SchemaName } from '../../model/index.js';
 import { LEVELS, agreedValue, checkFieldSpecs, fieldLevel, valueIdsOf, valuesOf, FIELD_KINDS, type FieldKind, type FieldSpec, type PreparedRecords } from './fields.js';
 
 /** Per-field parameters of a Fellegi–Sunter model. */
@@ -82,16 +82,7 @@ export function defaultU(kind: FieldKind): number[] {
 const U_PRIOR_PAIRS = 20;
 
 /** Small deterministic PRNG (mulberry32) for sampling random pairs reproducibly. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const EPS = 1e-6;
 

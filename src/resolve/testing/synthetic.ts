@@ -1,4 +1,5 @@
 import { scoringView } from '../../model/index.js';
+import { mulberry32 } from '../../model/index.js';
 import type { ResolveRecord } from '../fs/index.js';
 
 // Invented name parts for synthetic test records (no real persons).
@@ -14,16 +15,7 @@ function invented(r: () => number, syllables: number): string {
 }
 
 /** Deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 function typo(s: string, r: () => number): string {
   if (s.length < 3) return s;

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { AUDIT_GENESIS, AuditEntryInput, auditEntryHash, TesseraError, type AuditEntry, type Statement } from '../../model/index.js';
 import type { BlockingKey, BlockingReport, CandidatePair, RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
-import { checkName, foldForSearch, keyPairs, rowToStatement, searchTerms, statementToRow, STATEMENT_COLUMNS, type StatementRow } from '../rows.js';
+import { auditFromRow, checkName, foldForSearch, keyPairs, type AuditRow, rowToStatement, searchTerms, statementToRow, STATEMENT_COLUMNS, type StatementRow } from '../rows.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 
 const APP_ID = 'tessera';
@@ -91,37 +91,6 @@ async function migrate(c: pg.PoolClient, schema: string, location: string): Prom
   }
 }
 
-interface AuditRow {
-  seq: string;
-  at: string;
-  user_id: string;
-  agency: string;
-  purpose: string;
-  case_id: string | null;
-  action: string;
-  outcome: string;
-  entity_ids: string;
-  details: string;
-  prev_hash: string;
-  hash: string;
-}
-
-function auditFromRow(r: AuditRow): AuditEntry {
-  return {
-    seq: Number(r.seq),
-    at: r.at,
-    userId: r.user_id,
-    agency: r.agency,
-    purpose: r.purpose,
-    caseId: r.case_id,
-    action: r.action,
-    outcome: r.outcome as AuditEntry['outcome'],
-    entityIds: JSON.parse(r.entity_ids) as string[],
-    details: JSON.parse(r.details) as Record<string, unknown>,
-    prevHash: r.prev_hash,
-    hash: r.hash,
-  };
-}
 
 const COLUMN_TYPES: Record<(typeof STATEMENT_COLUMNS)[number], string> = {
   id: 'text',

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AUDIT_GENESIS, AuditEntryInput, auditEntryHash, TesseraError, type AuditEntry, type Statement } from '../../model/index.js';
 import type { BlockingKey, BlockingReport, CandidatePair, RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
-import { foldForSearch, keyPairs, checkName, rowToStatement, rowValues, searchTerms, statementToRow, STATEMENT_COLUMNS, type StatementRow } from '../rows.js';
+import { auditFromRow, foldForSearch, keyPairs, checkName, type AuditRow, rowToStatement, rowValues, searchTerms, statementToRow, STATEMENT_COLUMNS, type StatementRow } from '../rows.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 type Db = Database.Database;
@@ -86,37 +86,6 @@ function migrate(db: Db, path: string, isNew: boolean): void {
   }
 }
 
-interface AuditRow {
-  seq: number;
-  at: string;
-  user_id: string;
-  agency: string;
-  purpose: string;
-  case_id: string | null;
-  action: string;
-  outcome: string;
-  entity_ids: string;
-  details: string;
-  prev_hash: string;
-  hash: string;
-}
-
-function auditFromRow(r: AuditRow): AuditEntry {
-  return {
-    seq: r.seq,
-    at: r.at,
-    userId: r.user_id,
-    agency: r.agency,
-    purpose: r.purpose,
-    caseId: r.case_id,
-    action: r.action,
-    outcome: r.outcome as AuditEntry['outcome'],
-    entityIds: JSON.parse(r.entity_ids) as string[],
-    details: JSON.parse(r.details) as Record<string, unknown>,
-    prevHash: r.prev_hash,
-    hash: r.hash,
-  };
-}
 
 class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
