@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,14 @@ describe('tessera triage', () => {
     const top = body.subjects[0]!;
     expect(top.contributions.length).toBeGreaterThan(1);
     expect(top.contributions.every((c) => c.evidence.length > 0)).toBe(true);
+    // With a resolution, two records of one person are ranked as one subject.
+    const clusters = join(dir, 'clusters.json');
+    writeFileSync(clusters, JSON.stringify({ [body.subjects[0]!.subject]: 'cluster:one', [body.subjects[1]!.subject]: 'cluster:one' }));
+    const merged = JSON.parse(cli('--json', 'triage', 'rank', '--limit', '1000', '--clusters', clusters).stdout) as { total: number; subjects: Row[] };
+    expect(merged.total).toBe(body.total - 1);
+    expect(merged.subjects.some((x) => x.subject === 'cluster:one')).toBe(true);
+    writeFileSync(clusters, '[1, 2]');
+    expect(cli('triage', 'rank', '--clusters', clusters).stderr).toMatch(/expected an object of entity id → cluster id/);
     const table = cli('triage', 'rank', '--limit', '3', '--explain');
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/subjects ranked as of 2025-07-01/);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { TesseraError } from '../../model/index.js';
 import { describeWeights, SIGNALS, TriageService, type CapacityInput, type DecisionChange, type PlanSnapshot, type RankedSubject, type SignalName } from '../../triage/index.js';
@@ -16,6 +17,24 @@ async function asOf(s: CliSession, given: string | undefined): Promise<string | 
   if (!meta) return undefined;
   const ref = (JSON.parse(meta) as { referenceTime?: unknown }).referenceTime;
   return typeof ref === 'string' ? ref : undefined;
+}
+
+/** Reads a resolution as JSON `{ "entityId": "clusterId", … }` (a person's records ranked as one subject). */
+function clustersFrom(path: string | undefined): { clusterOf: Map<string, string> } | Record<string, never> {
+  if (!path) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new TesseraError('VALIDATION', `--clusters ${path}: not readable JSON (${e instanceof Error ? e.message : String(e)})`, { field: 'clusters' });
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new TesseraError('VALIDATION', `--clusters ${path}: expected an object of entity id → cluster id`, { field: 'clusters' });
+  const clusterOf = new Map<string, string>();
+  for (const [entity, cluster] of Object.entries(raw)) {
+    if (typeof cluster !== 'string' || !cluster) throw new TesseraError('VALIDATION', `--clusters ${path}: cluster of ${entity} must be a non-empty string`, { record: entity, field: 'clusters' });
+    clusterOf.set(entity, cluster);
+  }
+  return { clusterOf };
 }
 
 function positiveInt(text: string, field: string, min = 0): number {
@@ -105,11 +124,12 @@ export function registerTriageCommands(program: Command): void {
     .option('--as-of <time>', 'reference time (default: the loaded scenario’s, else now)')
     .option('--limit <n>', 'rows to show', '25')
     .option('--explain', 'print each shown subject’s signals and evidence')
-    .action(async (opts: { asOf?: string; limit: string; explain?: boolean }, cmd: Command) => {
+    .option('--clusters <file>', 'resolution as JSON {entityId: clusterId}: rank resolved persons, not records')
+    .action(async (opts: { asOf?: string; limit: string; explain?: boolean; clusters?: string }, cmd: Command) => {
       await withSession(cmd, async (s) => {
         const limit = positiveInt(opts.limit, 'limit', 1);
         const at = await asOf(s, opts.asOf);
-        const r = await service(s).rank(await s.context(), at ? { asOf: at } : {});
+        const r = await service(s).rank(await s.context(), { ...(at ? { asOf: at } : {}), ...clustersFrom(opts.clusters) });
         if (s.json) return printJson({ ...r, subjects: r.subjects.slice(0, limit), total: r.subjects.length });
         say(`${r.subjects.length} subjects ranked as of ${r.asOf.slice(0, 10)} (weights v${r.weights.version}, ${r.weights.source})`);
         for (const n of r.notes) say(`note: ${n}`);
@@ -127,12 +147,13 @@ export function registerTriageCommands(program: Command): void {
     .option('--agents-per-target <n>', 'agents per full-time target (25–30)')
     .option('--partial <measure...>', 'partial measures ID:AGENTS:COVERAGE[:LABEL]')
     .option('--limit <n>', 'rows to show', '25')
-    .action(async (opts: { asOf?: string; teams?: string; teamAgents?: string; agentsPerTarget?: string; partial?: string[]; limit: string }, cmd: Command) => {
+    .option('--clusters <file>', 'resolution as JSON {entityId: clusterId}: plan over resolved persons')
+    .action(async (opts: { asOf?: string; teams?: string; teamAgents?: string; agentsPerTarget?: string; partial?: string[]; limit: string; clusters?: string }, cmd: Command) => {
       await withSession(cmd, async (s) => {
         const limit = positiveInt(opts.limit, 'limit', 1);
         const at = await asOf(s, opts.asOf);
         const capacity = capacityFrom(opts);
-        const p = await service(s).plan(await s.context(), { ...(at ? { asOf: at } : {}), ...(capacity ? { capacity } : {}) });
+        const p = await service(s).plan(await s.context(), { ...(at ? { asOf: at } : {}), ...(capacity ? { capacity } : {}), ...clustersFrom(opts.clusters) });
         if (s.json) return printJson(p);
         printPlan(p, limit);
       });
