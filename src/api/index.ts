@@ -6,3 +6,4 @@ export { createRouter } from './router.js';
 export { errorResponses, ErrorBody } from './schemas.js';
 export { SESSION_COOKIE, type Session } from './session.js';
 export { webRootDefault } from './web-root.js';
+export { watchPlugin, watchRoutes } from './routes/watch.js';

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { watchPlugin } from '../../api/index.js';
 import { stateDir } from '../../config/index.js';
 import { TesseraError } from '../../model/index.js';
 import { generateScenario, writeScenario, SCENARIO_SIZES, type ScenarioSize, type ScenarioTruth } from '../../scenario/index.js';
@@ -85,7 +86,7 @@ export function registerScenarioCommands(program: Command): void {
           await tour(s, existsSync(truthPath) ? (JSON.parse(readFileSync(truthPath, 'utf8')) as ScenarioTruth) : undefined);
           if (!opts.serve) return printLogins(s.gov);
           say('');
-          const server = await runServer({ config: s.config, gov: s.gov, logLevel: 'warn' });
+          const server = await runServer({ config: s.config, gov: s.gov, logLevel: 'warn', plugins: [watchPlugin()] });
           say('Press Ctrl-C to stop.');
           await new Promise<void>((resolve) => {
             const stop = () => void server.close().finally(resolve);

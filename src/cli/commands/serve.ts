@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import pino, { type Level } from 'pino';
-import { createApp, openApiDocument, startServer, webRootDefault, type ApiPlugin, type RunningServer } from '../../api/index.js';
+import { createApp, openApiDocument, startServer, watchPlugin, webRootDefault, type ApiPlugin, type RunningServer } from '../../api/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { Governance } from '../../governance/index.js';
 import { DEFAULT_CLASSIFICATIONS, TesseraError } from '../../model/index.js';
@@ -124,7 +124,7 @@ export function registerServeCommands(program: Command): void {
       const port = opts.port === undefined ? session.config.port : Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TesseraError('VALIDATION', `--port must be 0–65535, not "${opts.port}"`, { field: 'port' });
       const config = Object.freeze({ ...session.config, port, ...(opts.host ? { host: opts.host } : {}) });
-      const server = await runServer({ config, gov: session.gov, logLevel: opts.logLevel as Level, ...(opts.apiOnly ? { apiOnly: true } : {}) });
+      const server = await runServer({ config, gov: session.gov, logLevel: opts.logLevel as Level, plugins: [watchPlugin()], ...(opts.apiOnly ? { apiOnly: true } : {}) });
       await new Promise<void>((resolve) => {
         const stop = () => {
           say('Stopping…');
