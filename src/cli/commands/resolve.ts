@@ -4,8 +4,10 @@ import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
 import YAML from 'yaml';
-import { invalid } from '../../model/index.js';
-import { explainPair, loadModel, matchRecords, nameSimilarity, parseMapping, recordsFromRows, saveModel, type ResolveRecord } from '../../resolve/index.js';
+import { invalid, isTesseraError } from '../../model/index.js';
+import { DEFAULT_CLUSTER_THRESHOLD, DEFAULT_STORE_FLOOR, LINK_COLOURS, ResolutionService, explainPair, loadModel, matchRecords, nameSimilarity, parseMapping, recordsFromRows, saveModel, type LinkColour, type LinkView, type ResolveRecord } from '../../resolve/index.js';
+import { withSession } from '../context.js';
+import { printJson, printTable, say } from '../output.js';
 
 /** RFC 4180 quoting of one CSV field. */
 function csvField(v: string): string {
@@ -51,8 +53,9 @@ interface MatchOpts {
   explain?: number;
 }
 
-/** `match` (dedupe or link CSV files, unsupervised) and `names score` (name-pair scores for benchmarks). */
+/** `match` (dedupe or link CSV files, unsupervised), `names score` (name-pair scores for benchmarks) and `resolve …` (on the store). */
 export function registerResolveCommands(program: Command): void {
+  registerStoreResolveCommands(program);
   program
     .command('match')
     .description('deduplicate one CSV file or link two, unsupervised (Fellegi–Sunter, m/u by EM); writes left_id,right_id,probability,weight')
@@ -142,5 +145,124 @@ export function registerResolveCommands(program: Command): void {
       const body = `${lines.join('\n')}\n`;
       if (opts.out) writeFileSync(opts.out, body);
       else process.stdout.write(body);
+    });
+}
+
+function parseColour(v: string): LinkColour {
+  if (!(LINK_COLOURS as readonly string[]).includes(v) || v === 'yellow') throw invalid(`--state must be white (same person), green (different persons) or red (identity fraud), not "${v}"`, undefined, 'state');
+  return v as LinkColour;
+}
+
+function linkRow(l: LinkView): Record<string, unknown> {
+  return {
+    left: l.left,
+    right: l.right,
+    colour: l.colour,
+    probability: l.probability === undefined ? '' : l.probability.toFixed(4),
+    judgement: l.judgement ? `#${l.judgement.seq} ${l.judgement.by}: ${l.judgement.why}` : '',
+  };
+}
+
+/** `resolve run|candidates|judge|undo|clusters`: entity resolution on the store, through governance. */
+function registerStoreResolveCommands(program: Command): void {
+  const resolve = program.command('resolve').description('entity resolution on the store: candidate links, analyst judgements (white/green/red), clusters');
+  resolve
+    .command('run')
+    .description('match the Person records you may read (SQL-side blocking, Fellegi–Sunter by EM) and store candidate links; judgements are kept')
+    .option('--floor <p>', 'store candidate links with probability at least p', parseThreshold, DEFAULT_STORE_FLOOR)
+    .option('--max-block <n>', 'skip blocks larger than n records', (v) => Number(v), 1000)
+    .option('--truth <file>', 'scenario truth JSON (from `tessera load --truth`): report precision and recall')
+    .option('--threshold <p>', 'threshold for the truth evaluation', parseThreshold, DEFAULT_CLUSTER_THRESHOLD)
+    .action(async (opts: { floor: number; maxBlock: number; truth?: string; threshold: number }, cmd: Command) => {
+      const truth = opts.truth ? (JSON.parse(readText(opts.truth, 'truth')) as { entities?: Record<string, string> }).entities : undefined;
+      if (opts.truth && !truth) throw invalid(`${opts.truth} has no "entities" map`, opts.truth, 'entities');
+      await withSession(cmd, async (s) => {
+        const report = await new ResolutionService(s.gov).run(await s.context(), { storeFloor: opts.floor, maxBlockSize: opts.maxBlock, threshold: opts.threshold, ...(truth ? { truth } : {}) });
+        if (s.json) return printJson(report);
+        say(`run ${report.runId}: ${report.records} Person records, ${report.candidatePairs} candidate pairs, ${report.stored} stored as links (probability ≥ ${opts.floor}); ${report.judgedKept} already judged, judgements kept`);
+        say(`model: ${report.training}`);
+        printTable(Object.entries(report.blocking).map(([rule, r]) => ({ rule, keys: r.keys, pairs: r.pairs, skippedBlocks: r.skippedBlocks })));
+        const q = report.quality;
+        if (q) {
+          say(`against truth: ${q.truePairs} true pairs, blocking recall ${q.blockingRecall.toFixed(4)}`);
+          say(`  threshold ${q.threshold}: precision ${q.precision.toFixed(4)} recall ${q.recall.toFixed(4)} F1 ${q.f1.toFixed(4)} (${q.correct}/${q.predicted})`);
+          say(`  best threshold ${q.best.threshold}: precision ${q.best.precision.toFixed(4)} recall ${q.best.recall.toFixed(4)} F1 ${q.best.f1.toFixed(4)}`);
+        }
+      });
+    });
+  resolve
+    .command('candidates')
+    .description('links you may see, best first: colour, probability, judgement in force')
+    .option('--entity <id>', 'only the links of this record (with the score explanation)')
+    .option('--state <colour>', 'only links of this colour (yellow, white, green, red)')
+    .option('--min <p>', 'only machine links with probability at least p', parseThreshold, 0)
+    .option('--limit <n>', 'at most n links', (v) => Number(v), 50)
+    .action(async (opts: { entity?: string; state?: string; min: number; limit: number }, cmd: Command) => {
+      if (!Number.isInteger(opts.limit) || opts.limit < 1) throw invalid('--limit must be a positive integer', undefined, 'limit');
+      if (opts.state !== undefined && !(LINK_COLOURS as readonly string[]).includes(opts.state)) throw invalid(`--state must be one of ${LINK_COLOURS.join(', ')}`, undefined, 'state');
+      await withSession(cmd, async (s) => {
+        const links = await new ResolutionService(s.gov).candidates(await s.context(), {
+          ...(opts.entity ? { entityId: opts.entity } : {}),
+          ...(opts.state ? { colour: opts.state as LinkColour } : {}),
+          minProbability: opts.min,
+          limit: opts.limit,
+        });
+        if (s.json) return printJson(links);
+        if (links.length === 0) return say('no links (run `tessera resolve run` first)');
+        printTable(links.map(linkRow));
+        if (opts.entity) {
+          for (const l of links.slice(0, 5)) {
+            if (!l.explanation) continue;
+            say(`\n${l.left} ~ ${l.right}: weight ${l.explanation.weight.toFixed(2)} (prior ${l.explanation.priorWeight.toFixed(2)})`);
+            for (const f of l.explanation.fields) say(`  ${f.field.padEnd(16)} ${f.level.padEnd(13)} ${f.weight >= 0 ? '+' : ''}${f.weight.toFixed(2)}  ${f.left.join('/')} | ${f.right.join('/')}`);
+          }
+        }
+      });
+    });
+  resolve
+    .command('judge')
+    .description('record your judgement on the link between two records: white (same person), green (different persons), red (identity fraud)')
+    .argument('<a>', 'record (entity) id')
+    .argument('<b>', 'record (entity) id')
+    .requiredOption('--state <colour>', 'white, green or red', parseColour)
+    .requiredOption('--reason <text>', 'why (kept with the judgement and in the audit log)')
+    .action(async (a: string, b: string, opts: { state: LinkColour; reason: string }, cmd: Command) => {
+      await withSession(cmd, async (s) => {
+        try {
+          const r = await new ResolutionService(s.gov).judge(await s.context(), a, b, opts.state, opts.reason);
+          if (s.json) return printJson(r);
+          say(`judgement #${r.judgement.seq}: ${r.judgement.left} – ${r.judgement.right} is ${r.judgement.colour} (${r.judgement.by}: ${r.judgement.why})`);
+          if (r.alert) say(`alert: identity fraud reported to the owners of both records (${r.alert.owners.join(', ')})`);
+        } catch (e) {
+          if (isTesseraError(e) && e.code === 'CONFLICT') process.stderr.write(`warning: merge refused, the link stays as it was\n`);
+          throw e;
+        }
+      });
+    });
+  resolve
+    .command('undo')
+    .description('reverse a judgement (appends a reversal; the history is kept)')
+    .argument('<id>', 'judgement number (#n shown by judge and candidates)')
+    .requiredOption('--reason <text>', 'why the judgement is reversed')
+    .action(async (id: string, opts: { reason: string }, cmd: Command) => {
+      const seq = Number(id.replace(/^#/, ''));
+      await withSession(cmd, async (s) => {
+        const j = await new ResolutionService(s.gov).undo(await s.context(), seq, opts.reason);
+        if (s.json) return printJson(j);
+        say(`judgement #${j.seq}: undid #${seq} on ${j.left} – ${j.right} (${j.by}: ${j.why})`);
+      });
+    });
+  resolve
+    .command('clusters')
+    .description('resolved persons: records joined by white links and machine links at or above the threshold; green pairs are never merged')
+    .option('--threshold <p>', 'probability at or above which a machine link joins records', parseThreshold, DEFAULT_CLUSTER_THRESHOLD)
+    .action(async (opts: { threshold: number }, cmd: Command) => {
+      await withSession(cmd, async (s) => {
+        const r = await new ResolutionService(s.gov).clusters(await s.context(), opts.threshold);
+        for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+        if (s.json) return printJson(r);
+        say(`${r.clusters.length} resolved persons with more than one record (threshold ${opts.threshold})`);
+        for (const c of r.clusters) say(`  ${c.join('  ')}`);
+      });
     });
 }
