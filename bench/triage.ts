@@ -42,7 +42,7 @@ interface Labelled {
 }
 
 /** Loads a scenario into a fresh in-memory store and extracts every visible subject's signals, labelled. */
-async function extract(size: ScenarioSize, seed: number): Promise<{ rows: Labelled[]; operational: number; visibleOperational: number; seconds: { load: number; signals: number } }> {
+async function extract(size: ScenarioSize, seed: number, withOracle = false): Promise<{ rows: Labelled[]; oracleRows?: Labelled[]; operational: number; visibleOperational: number; seconds: { load: number; signals: number } }> {
   const store = await openSqliteStore({ path: ':memory:' });
   const gov = new Governance(store, { classifications: DEFAULT_CLASSIFICATIONS, volumeGuard: null });
   const scenario = generateScenario({ size, seed });
@@ -59,9 +59,21 @@ async function extract(size: ScenarioSize, seed: number): Promise<{ rows: Labell
     const person = truth.entities[s.id];
     return { subject: s.id, person, quiet: person !== undefined && quiet.has(person), y: person !== undefined && operational.has(person) ? 1 : 0, signals: signals.get(s.id) ?? [] };
   });
+  // Oracle resolution (an upper bound): each true person's records ranked as one subject.
+  let oracleRows: Labelled[] | undefined;
+  if (withOracle) {
+    const clusterOf = new Map<string, string>();
+    for (const p of truth.persons) for (const r of p.records) clusterOf.set(r, `cluster:${p.id}`);
+    const ev = await gatherEvidence(gov, loaded.demoContext, { asOf: Date.parse(scenario.referenceTime), clusterOf });
+    const sig = extractSignals(ev);
+    oracleRows = ev.subjects.map((s) => {
+      const person = s.id.startsWith('cluster:') ? s.id.slice('cluster:'.length) : truth.entities[s.id];
+      return { subject: s.id, person, quiet: person !== undefined && quiet.has(person), y: person !== undefined && operational.has(person) ? 1 : 0, signals: sig.get(s.id) ?? [] };
+    });
+  }
   await store.close();
   const visibleOperational = new Set(rows.filter((r) => r.y === 1).map((r) => r.person)).size;
-  return { rows, operational: operational.size, visibleOperational, seconds: { load: (t1 - t0) / 1000, signals: (t2 - t1) / 1000 } };
+  return { rows, ...(oracleRows ? { oracleRows } : {}), operational: operational.size, visibleOperational, seconds: { load: (t1 - t0) / 1000, signals: (t2 - t1) / 1000 } };
 }
 
 /** Recall@5% (per person and per record), ECE and Brier of a weight set on labelled rows. */
@@ -115,7 +127,7 @@ async function main(): Promise<void> {
   console.log('fitted weights:', JSON.stringify(fittedWithPriors), unseen.length ? `(priors kept for ${unseen.join(', ')})` : '');
 
   // 2. Evaluate on the held-out scenario.
-  const evalData = await extract(sizeArg, EVAL_SEED);
+  const evalData = await extract(sizeArg, EVAL_SEED, true);
   console.log(`evaluation: ${sizeArg} seed ${EVAL_SEED}: ${evalData.rows.length} subjects, ${evalData.visibleOperational}/${evalData.operational} operational visible (load ${evalData.seconds.load.toFixed(1)} s, evidence + signals ${evalData.seconds.signals.toFixed(1)} s)`);
   const withDefaults = evaluate(evalData.rows, DEFAULT_WEIGHTS);
   const withFitted = evaluate(evalData.rows, fittedWithPriors);
@@ -123,6 +135,8 @@ async function main(): Promise<void> {
   for (const [name, e] of [['default weights', withDefaults], ['refitted weights', withFitted]] as const) {
     console.log(`${name}: recall@5% ${(e.recallAt5pctPersons * 100).toFixed(0)}% of operational persons (records ${(e.recallAt5pctRecords * 100).toFixed(0)}%), k = ${e.k} of ${e.subjects}; recall@1% ${(e.recallAt1pctPersons * 100).toFixed(0)}%; quiet operatives in top 5% ${(e.quietRecallAt5pctPersons * 100).toFixed(0)}%; ECE ${e.ece}, Brier ${e.brier}; best ranks ${e.bestRankOfEachOperationalPerson.join(', ')}`);
   }
+  const oracle = evalData.oracleRows ? evaluate(evalData.oracleRows, DEFAULT_WEIGHTS) : undefined;
+  if (oracle) console.log(`oracle resolution (true persons as subjects): recall@5% ${(oracle.recallAt5pctPersons * 100).toFixed(0)}%, k = ${oracle.k} of ${oracle.subjects}; recall@1% ${(oracle.recallAt1pctPersons * 100).toFixed(0)}%; ECE ${oracle.ece}; best ranks ${oracle.bestRankOfEachOperationalPerson.join(', ')}`);
   const signalCoverage = Object.fromEntries(
     SIGNALS.map((s) => [s, { present: evalData.rows.filter((r) => r.signals.some((v) => v.signal === s && v.status === 'present')).length, unavailable: evalData.rows.filter((r) => r.signals.some((v) => v.signal === s && v.status === 'unavailable')).length }]),
   );
@@ -159,6 +173,7 @@ async function main(): Promise<void> {
       seconds: evalData.seconds,
       defaultWeights: withDefaults,
       refittedWeights: withFitted,
+      oracleResolutionDefaultWeights: oracle ?? null,
       signalCoverage,
       planOnRanking: { teams: 20, agentsPerTeam: 30, assigned: demoPlan.assignments.length, operationalCovered: opsCovered.size, measures: Object.fromEntries([...opsCovered]) },
     },
