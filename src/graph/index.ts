@@ -46,7 +46,7 @@ export type {
 export { analyseNetwork } from './analysis.js';
 export type { NetworkAnalysis, NodeScores, AnalysisOptions } from './analysis.js';
 export { gnm, mulberry32 } from './random.js';
-export { projectGraph, type Projection, type ProjectionOptions } from './projection.js';
+export { checkHops, nodeIdsOf, projectGraph, storeGraph, timelineStatements, type Projection, type ProjectionOptions, type StoreGraph } from './projection.js';
 export { timeline } from './timeline.js';
 export type { TimelineEvent } from './timeline.js';
 export { coPresenceLinks, sharedAttributeLinks } from './derive.js';

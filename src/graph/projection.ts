@@ -1,6 +1,6 @@
-import type { Governance, QueryContext } from '../governance/index.js';
-import { assembleEntity, schemaSpec, type SchemaName, type Statement } from '../model/index.js';
-import type { GraphEdge, GraphNode } from './network.js';
+import type { AnalysisMethod, Governance, QueryContext } from '../governance/index.js';
+import { assembleEntity, schemaSpec, TesseraError, type SchemaName, type Statement } from '../model/index.js';
+import { buildNetwork, type GraphEdge, type GraphNode, type Network } from './network.js';
 import type { ActivityRecord, CallRecord, CellRecord, HandsetRecord, PhoneUseRecord, RelationRecord } from './patterns.js';
 
 /**
@@ -254,4 +254,72 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
     nodeOf,
     stats: { statements, entities: bags.size, nodes: nodes.size, edges: edgeList.length, seconds: (performance.now() - started) / 1000 },
   };
+}
+
+// ---- store-backed graph (CLI and API share these) ----------------------------------------------
+
+/** A projection of what the caller may read, with the network built over it. */
+export interface StoreGraph {
+  readonly projection: Projection;
+  readonly net: Network;
+}
+
+/**
+ * Authorises the method for the caller's case (legal basis, hop limit — BVerfG 1 BvR 1547/19: the
+ * basis must cover the method) and projects the readable store into a network. Structure methods
+ * ask for `network-analysis`; the projection itself reads under `link-analysis`; both are audited.
+ */
+export async function storeGraph(
+  gov: Governance,
+  ctx: QueryContext,
+  method: Extract<AnalysisMethod, 'link-analysis' | 'network-analysis'>,
+  detail: { hops?: number } = {},
+  options: ProjectionOptions = {},
+): Promise<StoreGraph> {
+  await gov.authorise(ctx, method, detail);
+  const projection = await projectGraph(gov, ctx, options);
+  return { projection, net: buildNetwork(projection.nodes, projection.edges) };
+}
+
+/**
+ * Maps the ids users give (entity ids from search/profiles, or node ids such as `phone:+33…`)
+ * to node ids through `nodeOf`; an id the caller cannot see is NOT_FOUND, never a hint it exists.
+ */
+export function nodeIdsOf(projection: Projection, ids: readonly string[]): string[] {
+  const known = new Set(projection.nodes.map((n) => n.id));
+  return ids.map((id) => {
+    const node = projection.nodeOf.get(id) ?? (known.has(id) ? id : undefined);
+    if (node === undefined) throw new TesseraError('NOT_FOUND', `unknown entity ${id} (not in the graph, or not visible to you)`, { record: id, field: 'id' });
+    return node;
+  });
+}
+
+/**
+ * Refuses (audited, LEGAL_BASIS) a path or chain longer than the case's legal basis allows: the hop
+ * limit bounds how far from a subject analysis may reach, whichever query reaches there.
+ */
+export async function checkHops(gov: Governance, ctx: QueryContext, hops: number): Promise<void> {
+  if (hops > 0) await gov.authorise(ctx, 'link-analysis', { hops });
+}
+
+/**
+ * The readable statements of the given entities and of the link entities (calls, meetings, uses)
+ * naming them, for a timeline. Node ids expand to every entity collapsed into them.
+ */
+export async function timelineStatements(gov: Governance, ctx: QueryContext, ids: readonly string[], projection?: Projection): Promise<Statement[]> {
+  const wanted = new Set(ids);
+  if (projection) for (const [entity, node] of projection.nodeOf) if (wanted.has(node)) wanted.add(entity);
+  const own: Statement[] = [];
+  const linked = new Set<string>();
+  for await (const batch of gov.scanReadable(ctx, 'link-analysis')) {
+    for (const s of batch) {
+      if (wanted.has(s.entityId)) own.push(s);
+      else if (wanted.has(s.value)) linked.add(s.entityId);
+    }
+  }
+  if (own.length === 0 && linked.size === 0) throw new TesseraError('NOT_FOUND', `no readable statements for ${ids.join(', ')}`, { ...(ids[0] === undefined ? {} : { record: ids[0] }), field: 'id' });
+  if (linked.size === 0) return own;
+  const links: Statement[] = [];
+  for await (const batch of gov.scanReadable(ctx, 'link-analysis')) for (const s of batch) if (linked.has(s.entityId)) links.push(s);
+  return [...own, ...links];
 }
