@@ -1,13 +1,12 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { watchPlugin } from '../../api/index.js';
 import { stateDir } from '../../config/index.js';
 import { TesseraError } from '../../model/index.js';
 import { generateScenario, writeScenario, SCENARIO_SIZES, type ScenarioSize, type ScenarioTruth } from '../../scenario/index.js';
 import { withSession, type CliSession } from '../context.js';
 import { loadScenario, type LoadSummary } from '../load.js';
-import { printLogins, runServer } from './serve.js';
+import { printLogins, runServer, servedPlugins } from './serve.js';
 import { printJson, printTable, say } from '../output.js';
 import { importScenarioWatchlist } from './watch.js';
 import { startProgress } from '../progress.js';
@@ -86,7 +85,7 @@ export function registerScenarioCommands(program: Command): void {
           await tour(s, existsSync(truthPath) ? (JSON.parse(readFileSync(truthPath, 'utf8')) as ScenarioTruth) : undefined);
           if (!opts.serve) return printLogins(s.gov);
           say('');
-          const server = await runServer({ config: s.config, gov: s.gov, logLevel: 'warn', plugins: [watchPlugin()] });
+          const server = await runServer({ config: s.config, gov: s.gov, logLevel: 'warn', plugins: servedPlugins() });
           say('Press Ctrl-C to stop.');
           await new Promise<void>((resolve) => {
             const stop = () => void server.close().finally(resolve);

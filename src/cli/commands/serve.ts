@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import pino, { type Level } from 'pino';
-import { createApp, openApiDocument, startServer, watchPlugin, webRootDefault, type ApiPlugin, type RunningServer } from '../../api/index.js';
+import { createApp, graphPlugin, openApiDocument, resolvePlugin, startServer, watchPlugin, webRootDefault, type ApiPlugin, type RunningServer } from '../../api/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { Governance } from '../../governance/index.js';
 import { DEFAULT_CLASSIFICATIONS, TesseraError } from '../../model/index.js';
@@ -54,6 +54,11 @@ export async function ensureWebBuild(log: (line: string) => void = say): Promise
   renameSync(tmp, webRoot);
   rmSync(old, { recursive: true, force: true });
   return webRoot;
+}
+
+/** The capability routes `serve` and `demo` mount beside the core API (one list, so both stay in step). */
+export function servedPlugins(): ApiPlugin[] {
+  return [watchPlugin(), graphPlugin()];
 }
 
 export interface ServeOptions {
@@ -124,7 +129,7 @@ export function registerServeCommands(program: Command): void {
       const port = opts.port === undefined ? session.config.port : Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TesseraError('VALIDATION', `--port must be 0–65535, not "${opts.port}"`, { field: 'port' });
       const config = Object.freeze({ ...session.config, port, ...(opts.host ? { host: opts.host } : {}) });
-      const server = await runServer({ config, gov: session.gov, logLevel: opts.logLevel as Level, plugins: [watchPlugin()], ...(opts.apiOnly ? { apiOnly: true } : {}) });
+      const server = await runServer({ config, gov: session.gov, logLevel: opts.logLevel as Level, plugins: servedPlugins(), ...(opts.apiOnly ? { apiOnly: true } : {}) });
       await new Promise<void>((resolve) => {
         const stop = () => {
           say('Stopping…');
