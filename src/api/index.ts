@@ -7,3 +7,4 @@ export { errorResponses, ErrorBody } from './schemas.js';
 export { SESSION_COOKIE, type Session } from './session.js';
 export { webRootDefault } from './web-root.js';
 export { watchPlugin, watchRoutes } from './routes/watch.js';
+export { resolvePlugin, resolveRoutes } from './routes/resolve.js';
