@@ -58,7 +58,7 @@ export async function ensureWebBuild(log: (line: string) => void = say): Promise
 
 /** The capability routes `serve` and `demo` mount beside the core API (one list, so both stay in step). */
 export function servedPlugins(): ApiPlugin[] {
-  return [watchPlugin(), graphPlugin()];
+  return [watchPlugin(), graphPlugin(), resolvePlugin()];
 }
 
 export interface ServeOptions {
