@@ -8,3 +8,4 @@ export { SESSION_COOKIE, type Session } from './session.js';
 export { webRootDefault } from './web-root.js';
 export { watchPlugin, watchRoutes } from './routes/watch.js';
 export { resolvePlugin, resolveRoutes } from './routes/resolve.js';
+export { graphPlugin, graphRoutes } from './routes/graph.js';
