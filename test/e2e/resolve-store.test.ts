@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolvePlugin } from '../../src/api/index.js';
+import { ResolutionService } from '../../src/resolve/index.js';
+import { apiFixture, TEST_PASSWORD } from '../support/api.js';
+import { frCtx, PURPOSE } from '../support/governance.js';
 import { tessera } from '../support/spawn-cli.js';
+import { stmt } from '../support/statements.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-resolve-store-'));
 const file = join(dir, 'resolve.sqlite');
@@ -164,4 +169,99 @@ describe('tessera resolve on the store (tiny scenario, SQLite)', () => {
     expect(run(['resolve', 'undo', 'abc', '--reason', 'x']).stderr).toMatch(/VALIDATION.*positive integer/);
     expect(run(['--user', 'fr.analyst', '--case', 'FR-OP-ATLAS', 'resolve', 'run']).stderr).toMatch(/PURPOSE_REQUIRED/);
   }, 120_000);
+});
+
+describe('/api/resolve (in-process app, seeded test world)', () => {
+  type Fixture = Awaited<ReturnType<typeof apiFixture>>;
+  type Body = Record<string, unknown> & { code?: string };
+  interface Client {
+    cookie: string;
+    csrf: string;
+  }
+  let f: Fixture;
+  const ATLAS = { purpose: PURPOSE, caseId: 'FR-OP-ATLAS' };
+  const fr = { agency: 'FR-CT', documentId: 'fr-api-1', collectedAt: '2024-01-15T10:00:00Z' };
+  const be = { agency: 'BE-CT', documentId: 'be-api-1', collectedAt: '2024-02-15T10:00:00Z' };
+
+  function call(c: Client | undefined, method: string, path: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { ...(c ? { cookie: c.cookie, 'x-csrf-token': c.csrf } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+    return Promise.resolve(f.app.request(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));
+  }
+  async function signIn(userId: string, context?: { purpose: string; caseId: string }): Promise<Client> {
+    const res = await call(undefined, 'POST', '/api/auth/login', { userId, password: TEST_PASSWORD });
+    expect(res.status).toBe(200);
+    const client = { cookie: res.headers.get('set-cookie')!.split(';')[0]!, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
+    if (context) expect((await call(client, 'PUT', '/api/session/context', context)).status).toBe(200);
+    return client;
+  }
+
+  beforeAll(async () => {
+    f = await apiFixture({ plugins: [resolvePlugin()] });
+    // Invented persons: the seeded Karim Benali (fr-ct:p1) seen by Belgium under a variant spelling,
+    // plus a population of background persons for the model to learn from.
+    const people: [string, Record<string, string>, typeof fr][] = [
+      ['be-ct:k2', { name: 'Kareem Ben Ali', firstName: 'Kareem', lastName: 'Ben Ali', birthDate: '1990-04-02' }, be],
+      ['fr-ct:k3', { name: 'Karim Benali', firstName: 'Karim', lastName: 'Benali', birthDate: '1990-04-02' }, fr],
+    ];
+    const given = ['Lotte', 'Bram', 'Ines', 'Tiago', 'Sanne', 'Jonas', 'Elif', 'Marek', 'Noor', 'Pavel'];
+    const family = ['Verhoeven', 'Castellano', 'Dobrescu', 'Halvorsen', 'Keskinen', 'Moravec', 'Oyelaran'];
+    for (let k = 0; k < 50; k++) {
+      const g = given[k % given.length]!;
+      const l = family[(k * 3) % family.length]!;
+      people.push([`fr-ct:bg${k}`, { name: `${g} ${l}`, firstName: g, lastName: l, birthDate: `${1950 + k}-0${1 + (k % 9)}-1${k % 10}` }, fr]);
+    }
+    await f.gov.systemWrite('test', 'fixture load for resolution API tests', people.flatMap(([id, props, source]) => Object.entries(props).map(([prop, value]) => stmt({ entityId: id, schema: 'Person', prop, value, source }))));
+    await new ResolutionService(f.gov).run(frCtx);
+  });
+  afterAll(() => f.store.close());
+
+  it('lists the candidates of a record with the score explanation', async () => {
+    const me = await signIn('fr.analyst', ATLAS);
+    const res = await call(me, 'GET', '/api/resolve/candidates?entity=fr-ct:p1');
+    expect(res.status).toBe(200);
+    const { links } = (await res.json()) as { links: Link[] };
+    expect(links.length).toBeGreaterThan(0);
+    const k3 = linkOf(links, 'fr-ct:p1', 'fr-ct:k3')!;
+    expect(k3.colour).toBe('yellow');
+    expect(k3.explanation!.fields.find((f) => f.field === 'birthDate')).toBeDefined();
+    expect(links.every((l) => l.left === 'fr-ct:p1' || l.right === 'fr-ct:p1')).toBe(true);
+  });
+
+  it('judges and undoes through the API, with session, CSRF, purpose and case', async () => {
+    expect((await call(undefined, 'GET', '/api/resolve/candidates')).status).toBe(401);
+    const noContext = await signIn('fr.analyst');
+    expect((await call(noContext, 'GET', '/api/resolve/candidates')).status).toBe(403);
+    const me = await signIn('fr.analyst', ATLAS);
+    const noCsrf = await f.app.request('/api/resolve/judgements', { method: 'POST', headers: { cookie: me.cookie, 'content-type': 'application/json' }, body: JSON.stringify({ left: 'fr-ct:p1', right: 'fr-ct:k3', state: 'white', reason: 'x' }) });
+    expect(noCsrf.status).toBe(403);
+
+    const judged = await call(me, 'POST', '/api/resolve/judgements', { left: 'fr-ct:p1', right: 'fr-ct:k3', state: 'white', reason: 'Same name and date of birth, same address' });
+    expect(judged.status).toBe(200);
+    const { judgement } = (await judged.json()) as { judgement: { seq: number; by: string; colour: string } };
+    expect(judgement).toMatchObject({ by: 'fr.analyst', colour: 'white' });
+
+    const undo = await call(me, 'POST', `/api/resolve/judgements/${judgement.seq}/undo`, { reason: 'Address belongs to a relative' });
+    expect(undo.status).toBe(200);
+    expect(await undo.json()).toMatchObject({ action: 'undo', undoes: judgement.seq });
+    expect((await call(me, 'POST', `/api/resolve/judgements/${judgement.seq}/undo`, { reason: 'again' })).status).toBe(409);
+    expect((await call(me, 'POST', '/api/resolve/judgements/999/undo', { reason: 'x' })).status).toBe(404);
+
+    const entries = await f.store.readAudit(1, 10_000);
+    expect(entries.find((e) => e.action === 'resolution.judge' && e.outcome === 'allowed')).toMatchObject({ userId: 'fr.analyst', purpose: PURPOSE, caseId: 'FR-OP-ATLAS' });
+    expect(entries.some((e) => e.action === 'resolution.undo')).toBe(true);
+  });
+
+  it('refuses merges across a green pair (409) and bad input (400)', async () => {
+    const me = await signIn('fr.analyst', ATLAS);
+    expect((await call(me, 'POST', '/api/resolve/judgements', { left: 'fr-ct:p1', right: 'be-ct:k2', state: 'green', reason: 'Different fathers' })).status).toBe(200);
+    expect((await call(me, 'POST', '/api/resolve/judgements', { left: 'be-ct:k2', right: 'fr-ct:k3', state: 'white', reason: 'Same person' })).status).toBe(200);
+    const refused = await call(me, 'POST', '/api/resolve/judgements', { left: 'fr-ct:p1', right: 'fr-ct:k3', state: 'white', reason: 'Same name' });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as Body).code).toBe('CONFLICT');
+    expect((await call(me, 'POST', '/api/resolve/judgements', { left: 'fr-ct:p1', right: 'fr-ct:k3', state: 'yellow', reason: 'x' })).status).toBe(400);
+    expect((await call(me, 'POST', '/api/resolve/judgements', { left: 'fr-ct:p1', right: 'fr-ct:k3', state: 'white', reason: '' })).status).toBe(400);
+    expect((await call(me, 'POST', '/api/resolve/judgements', { left: 'fr-ct:p1', right: 'fr-ct:nobody', state: 'white', reason: 'x' })).status).toBe(404);
+    const clusters = (await (await call(me, 'GET', '/api/resolve/clusters?threshold=0.99999')).json()) as { clusters: string[][] };
+    expect(clusters.clusters.some((c) => c.includes('fr-ct:p1') && c.includes('fr-ct:k3'))).toBe(false);
+  });
 });
