@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dropSchema, freshSchema, PG_URL, postgresUnavailable } from '../../test/support/postgres.js';
 import { seedWorld, frCtx, beCtx } from '../../test/support/governance.js';
 import { stmt } from '../../test/support/statements.js';
 import type { Governance } from '../governance/index.js';
@@ -135,6 +136,37 @@ describe('ResolutionService', () => {
     await expect(service.run({ ...frCtx, purpose: '' })).rejects.toMatchObject({ code: 'PURPOSE_REQUIRED' });
     await expect(service.undo(frCtx, 42, 'x')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
+});
+
+describe('ResolutionService on PostgreSQL', () => {
+  const schemas: string[] = [];
+  afterAll(async () => {
+    for (const sc of schemas) await dropSchema(sc);
+  });
+
+  it('blocks in SQL, stores links and judgements, and gives the same links as on SQLite', async (ctx) => {
+    if (await postgresUnavailable()) return ctx.skip();
+    const schema = freshSchema('resolve');
+    schemas.push(schema);
+    const pgStore = await openStore({ url: PG_URL, schema });
+    try {
+      const pgGov = await seedWorld(pgStore);
+      await pgGov.systemWrite('test', 'fixture load for resolution tests', WORLD);
+      const onPg = new ResolutionService(pgGov);
+      const report = await onPg.run(frCtx);
+      const sqliteReport = await service.run(frCtx);
+      expect(report.candidatePairs).toBe(sqliteReport.candidatePairs);
+      const pair = (l: { left: string; right: string; probability?: number }): string => `${l.left}|${l.right}|${(l.probability ?? 0).toFixed(6)}`;
+      expect((await onPg.candidates(frCtx)).map(pair).sort()).toEqual((await service.candidates(frCtx)).map(pair).sort());
+      const { judgement } = await onPg.judge(frCtx, 'fr-ct:a1', 'fr-ct:n1', 'green', 'Namesakes');
+      await onPg.run(frCtx);
+      expect((await onPg.candidates(frCtx, { colour: 'green' })).map((l) => l.judgement?.seq)).toEqual([judgement.seq]);
+      await onPg.undo(frCtx, judgement.seq, 'Reconsidered');
+      expect((await onPg.candidates(frCtx, { colour: 'green' })).length).toBe(0);
+    } finally {
+      await pgStore.close();
+    }
+  }, 60_000);
 });
 
 describe('runQuality', () => {
