@@ -26,7 +26,7 @@ import {
   timeRespectingPaths,
 } from '../../graph/index.js';
 import type { Governance, QueryContext } from '../../governance/index.js';
-import { invalid, type Statement, validateStatements } from '../../model/index.js';
+import { invalid, type Statement, TesseraError, validateStatements } from '../../model/index.js';
 import { type GlobalOptions, withSession } from '../context.js';
 import { printJson, printTable, say } from '../output.js';
 
@@ -71,7 +71,11 @@ async function withGraph<T>(cmd: Command, file: string | undefined, method: Grap
     return body({ net: loadNetwork(file), ids: (ids) => [...ids], allowHops: () => Promise.resolve() });
   }
   return withSession(cmd, async (s) => {
-    const ctx = await s.context();
+    const ctx = await s.context().catch((e: unknown) => {
+      // No user on an empty store: say how to analyse a file instead.
+      if (e instanceof TesseraError && e.code === 'UNAUTHENTICATED') throw new TesseraError(e.code, `${e.message}, or analyse an exported graph with --graph FILE`, { field: 'user' });
+      throw e;
+    });
     const { projection, net } = await storeGraph(s.gov, ctx, method, detail);
     return body({ net, projection, store: { gov: s.gov, ctx }, ids: (ids) => nodeIdsOf(projection, ids), allowHops: (hops) => checkHops(s.gov, ctx, hops) });
   });
