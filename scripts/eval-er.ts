@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { scoringView } from '../src/model/index.js';
-import { blockingRecall, matchRecords, pairQuality, parseMapping, recordsFromRows, type FieldSpec, type MatchResult, type ResolveRecord } from '../src/resolve/index.js';
+import { blockingRecall, matchRecords, pairQuality, parseMapping, PERSON_FIELDS, recordsFromRows, type FieldSpec, type MatchResult, type ResolveRecord } from '../src/resolve/index.js';
 import { generateScenario, SCENARIO_SIZES, type ScenarioSize } from '../src/scenario/index.js';
 
 const DEFAULT_THRESHOLD = 0.5;
@@ -69,16 +69,6 @@ for (const batch of scenario.statements({ calls: false })) {
 }
 const truthMap = scenario.truth().entities;
 const people = [...props.entries()].map(([id, p]) => ({ id, fields: scoringView('Person', p) }));
-const scenarioSpecs: FieldSpec[] = [
-  { name: 'name', kind: 'name' },
-  { name: 'firstName', kind: 'name' },
-  { name: 'lastName', kind: 'name' },
-  { name: 'birthDate', kind: 'date' },
-  { name: 'passportNumber', kind: 'identifier' },
-  { name: 'idNumber', kind: 'identifier' },
-  { name: 'phone', kind: 'phone' },
-  { name: 'email', kind: 'identifier' },
-  { name: 'address', kind: 'text' },
-  { name: 'gender', kind: 'exact' },
-];
+// The same Person fields the store-side resolution service uses.
+const scenarioSpecs: readonly FieldSpec[] = PERSON_FIELDS;
 await evaluate(`scenario ${scenarioSize} (seed 1), Person records of all agencies`, people, scenarioSpecs, people.map((r) => truthMap[r.id] ?? r.id));
