@@ -123,6 +123,14 @@ describe('/api/graph plug-in on the store', () => {
       expect(communities.modularity).toBeGreaterThan(0.3);
       expect(communities.communities.some((m) => m.includes(leader))).toBe(true);
 
+      const events = (await (await app.request(`/api/graph/timeline/${encodeURIComponent(leader)}`, { headers })).json()) as { time: string; sources: unknown[] }[];
+      expect(events.length).toBeGreaterThan(1);
+      expect(events.map((e) => e.time)).toEqual([...events.map((e) => e.time)].sort());
+      expect(events.every((e) => e.sources.length > 0)).toBe(true);
+      const succession = (await (await app.request('/api/graph/succession?top=5', { headers })).json()) as { oldPhone: string; score: number; evidence: string[] }[];
+      expect(succession.length).toBeGreaterThan(0);
+      expect(succession.every((c) => c.oldPhone.startsWith('phone:') && c.evidence.length > 0)).toBe(true);
+
       expect((await app.request('/api/graph/neighbours/nobody?hops=1', { headers })).status).toBe(404);
       expect(Object.keys((openApiDocument(app) as { paths: object }).paths)).toEqual(expect.arrayContaining(['/api/graph/neighbours/{id}', '/api/graph/timeline/{id}']));
     } finally {
