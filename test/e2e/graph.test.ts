@@ -82,7 +82,8 @@ describe('tessera graph', () => {
     expect(r.stderr).toMatch(/error \[NOT_FOUND\]: unknown node xx-t:nobody/);
     expect(tessera(['graph', 'keyplayers', '-k', '99', '--graph', graphFile]).stderr).toMatch(/k must be smaller/);
     expect(tessera(['graph', 'neighbours', 'xx-t:ana', '--hops', 'x', '--graph', graphFile]).stderr).toMatch(/--hops must be a number/);
-    expect(tessera(['graph', 'communities']).stderr).toMatch(/--graph/);
+    // Without a file it reads the store (here a fresh temporary one): no user given, so it says how to proceed.
+    expect(tessera(['--db', `sqlite:${join(dir, 'empty.sqlite')}`, 'graph', 'communities']).stderr).toMatch(/--graph/);
   });
   it('succession and dormancy from record files', () => {
     const day = (d: number): string => new Date(Date.UTC(2024, 0, 1) + d * 86_400_000).toISOString();
