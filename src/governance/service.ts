@@ -352,6 +352,15 @@ export class Governance {
   }
 
   /**
+   * Appends the audit entry of a write inside the caller's transaction (`tx`), so the change and its
+   * record commit together or not at all. Volume limits guard reads and exports, which go through
+   * `audit()`; writes recorded here are not counted against them.
+   */
+  async auditIn(tx: Store, ctx: QueryContext, principal: Principal, action: string, entityIds: readonly string[], details: Record<string, unknown> = {}): Promise<AuditEntry> {
+    return tx.appendAudit(this.entry(ctx, principal, action, 'allowed', entityIds, details));
+  }
+
+  /**
    * Verifies the whole audit chain page by page. Reports each edited, deleted or reordered entry.
    * `expectedHead` (from a signed checkpoint) also catches truncation of the newest entries.
    */

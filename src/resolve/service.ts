@@ -281,9 +281,10 @@ export class ResolutionService {
   }
 
   /** The link book: judgements replayed, scores of the latest run. */
-  private async book(): Promise<{ book: LinkBook; stored: Map<string, StoredLink> }> {
-    const book = await LinkBook.open(this.repo, this.opts.clock);
-    const stored = new Map((await this.store.findRecords<StoredLink>(LINKS)).map((r) => [r.id, r.body]));
+  /** The link book over `store` (the service's store, or a transaction's so judgements commit with their audit entry). */
+  private async book(store: Store = this.store): Promise<{ book: LinkBook; stored: Map<string, StoredLink> }> {
+    const book = await LinkBook.open(store === this.store ? this.repo : new StoreJudgementRepository(store), this.opts.clock);
+    const stored = new Map((await store.findRecords<StoredLink>(LINKS)).map((r) => [r.id, r.body]));
     book.recordCandidates(stored.values());
     return { book, stored };
   }
@@ -349,21 +350,23 @@ export class ResolutionService {
     if (colour === 'yellow') throw invalid('yellow is the machine’s candidate state: judge white, green or red, or undo a judgement', undefined, 'colour');
     if (why.trim() === '') throw invalid('a judgement needs a reason (--reason)', undefined, 'why');
     await this.requireReadable(ctx, [a, b]);
-    const { book } = await this.book();
-    let result: JudgeResult;
     try {
-      result = await book.judge(a, b, colour, { by: principal.userId, why });
+      // The judgement, its alert and their audit entries commit together or not at all.
+      return await this.store.transaction(async (tx) => {
+        const { book } = await this.book(tx);
+        const result = await book.judge(a, b, colour, { by: principal.userId, why });
+        const j = result.judgement;
+        await this.gov.auditIn(tx, ctx, principal, 'resolution.judge', [j.left, j.right], { judgement: j.seq, colour, why });
+        if (result.alert) {
+          await tx.putRecord(ALERTS, String(j.seq).padStart(12, '0'), result.alert, { owner: [...result.alert.owners], left: j.left, right: j.right });
+          await this.gov.auditIn(tx, ctx, principal, 'resolution.alert', [j.left, j.right], { judgement: j.seq, owners: result.alert.owners });
+        }
+        return result;
+      });
     } catch (e) {
       if (isTesseraError(e) && e.code === 'CONFLICT') await this.gov.audit(ctx, principal, 'resolution.judge', 'refused', [a, b], { colour, why, reason: e.message });
       throw e;
     }
-    const j = result.judgement;
-    await this.gov.audit(ctx, principal, 'resolution.judge', 'allowed', [j.left, j.right], { judgement: j.seq, colour, why });
-    if (result.alert) {
-      await this.store.putRecord(ALERTS, String(j.seq).padStart(12, '0'), result.alert, { owner: [...result.alert.owners], left: j.left, right: j.right });
-      await this.gov.audit(ctx, principal, 'resolution.alert', 'allowed', [j.left, j.right], { judgement: j.seq, owners: result.alert.owners });
-    }
-    return result;
   }
 
   /** Reverses judgement `seq` (it must be the one in force on its link); audited. */
@@ -375,14 +378,16 @@ export class ResolutionService {
     if (!target) throw new TesseraError('NOT_FOUND', `no judgement ${seq}`, { record: String(seq) });
     if (target.action === 'undo') throw invalid(`judgement ${seq} is itself an undo: judge the link again instead`, String(seq), 'id');
     await this.requireReadable(ctx, [target.left, target.right]);
-    const { book } = await this.book();
-    const inForce = book.link(target.left, target.right).judgement;
-    if (inForce?.seq !== seq) {
-      throw new TesseraError('CONFLICT', `judgement ${seq} is not in force on ${target.left} – ${target.right}${inForce ? ` (judgement ${inForce.seq} is): undo that one first` : ' (already undone)'}`, { record: String(seq) });
-    }
-    const j = await book.undo(target.left, target.right, { by: principal.userId, why });
-    await this.gov.audit(ctx, principal, 'resolution.undo', 'allowed', [j.left, j.right], { judgement: j.seq, undoes: seq, why });
-    return j;
+    return this.store.transaction(async (tx) => {
+      const { book } = await this.book(tx);
+      const inForce = book.link(target.left, target.right).judgement;
+      if (inForce?.seq !== seq) {
+        throw new TesseraError('CONFLICT', `judgement ${seq} is not in force on ${target.left} – ${target.right}${inForce ? ` (judgement ${inForce.seq} is): undo that one first` : ' (already undone)'}`, { record: String(seq) });
+      }
+      const j = await book.undo(target.left, target.right, { by: principal.userId, why });
+      await this.gov.auditIn(tx, ctx, principal, 'resolution.undo', [j.left, j.right], { judgement: j.seq, undoes: seq, why });
+      return j;
+    });
   }
 
   /** Resolved entities among the records the user may read: white links and machine links at or above `threshold`. */
