@@ -62,19 +62,18 @@ export async function loadScenario(gov: Governance, scenario: Scenario, options:
       subjects: [],
     });
   }
-  let statements = 0;
-  let inserted = 0;
-  let duplicates = 0;
   let batchNo = 0;
-  for (const batch of scenario.statements({ batchSize: 10_000 })) {
-    batchNo++;
-    const valid: Statement[] = batch.map((s, i) => validateStatement(s, `scenario batch ${batchNo} statement ${i + 1} (${s.entityId})`));
-    const r = await gov.systemWrite('load', `Load of synthetic scenario ${scenario.size} seed ${scenario.seed}`, valid);
-    statements += valid.length;
-    inserted += r.inserted;
-    duplicates += r.duplicates;
-    options.progress?.update(statements);
+  // Validation happens as batches stream into the store; the first invalid statement aborts the
+  // whole load (the bulk path is one transaction), naming the batch, statement and field.
+  function* validated(): Generator<Statement[]> {
+    for (const batch of scenario.statements({ batchSize: 10_000 })) {
+      batchNo++;
+      yield batch.map((s, i) => validateStatement(s, `scenario batch ${batchNo} statement ${i + 1} (${s.entityId})`));
+    }
   }
+  const written = await gov.systemBulkWrite('load', `Load of synthetic scenario ${scenario.size} seed ${scenario.seed}`, validated(), (n) => options.progress?.update(n));
+  const statements = written.inserted + written.duplicates;
+  const { inserted, duplicates } = written;
   const first = scenario.agencies[0]!;
   const firstCase = scenario.cases.find((c) => c.agency === first.id && c.cells.length > 0) ?? scenario.cases.find((c) => c.agency === first.id)!;
   const demoContext = {

@@ -321,6 +321,33 @@ export class Governance {
     });
   }
 
+  /**
+   * Bulk load without a user context (`tessera load` into a new store): the store's fastest path,
+   * then one system audit entry with the counts and justification. The load itself is atomic; the
+   * entry follows it (a crash between the two leaves loaded data whose load is not logged, which
+   * `tessera stats` against the audit log would show).
+   */
+  async systemBulkWrite(
+    actor: string,
+    justification: string,
+    batches: Iterable<readonly Statement[]> | AsyncIterable<readonly Statement[]>,
+    onBatch?: (statementsSoFar: number) => void,
+  ): Promise<WriteResult> {
+    const result = await this.store.bulkWriteStatements(batches, onBatch);
+    await this.store.appendAudit({
+      at: this.now().toISOString(),
+      userId: `system:${actor}`,
+      agency: 'SYSTEM',
+      purpose: justification,
+      caseId: null,
+      action: 'statements.bulk-load',
+      outcome: 'allowed',
+      entityIds: [],
+      details: { ...result },
+    });
+    return result;
+  }
+
   // ---- audit ----------------------------------------------------------------------------------
 
   private entry(ctx: QueryContext, principal: Principal | undefined, action: string, outcome: 'allowed' | 'refused' | 'error', entityIds: readonly string[], details: Record<string, unknown>) {

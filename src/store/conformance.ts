@@ -24,6 +24,8 @@ export interface ConformanceTarget {
   open(): Promise<Store>;
   /** Reopens the same store (same file / schema). */
   reopen(): Promise<Store>;
+  /** Opens another, empty store (its own file / schema), cleaned up with the rest. */
+  another(): Promise<Store>;
   cleanup?(): Promise<void>;
 }
 
@@ -83,6 +85,30 @@ export function storeConformance(name: string, target: () => Promise<Conformance
       expect(await store.writeStatements(batch)).toEqual({ inserted: 0, duplicates: 2 });
       const back = await store.statementsOf('fr-ct:dup1');
       expect(back.map((s) => s.value).sort()).toEqual(['Karim Ben Ali', 'Karim Benali']);
+    });
+
+    it('bulk-loads batches (duplicates once, indexes and search working) and appends to a non-empty store', async (ctx) => {
+      if (!t) return ctx.skip();
+      const fresh = await t.another();
+      try {
+        const batches = [
+          [person('bulk1', 'Yusuf Karimov'), person('bulk2', 'Lina Haddad')],
+          [person('bulk1', 'Yusuf Karimov'), stmt({ entityId: 'fr-ct:bulkph', schema: 'Phone', prop: 'number', value: '+33611111111' })],
+        ];
+        const seen: number[] = [];
+        const r = await fresh.bulkWriteStatements(batches, (n) => seen.push(n));
+        expect(r).toEqual({ inserted: 3, duplicates: 1 });
+        expect(seen).toEqual([2, 4]);
+        expect((await fresh.search('karimov')).map((h) => h.entityId)).toContain('fr-ct:bulk1');
+        expect((await fresh.statementsOf('fr-ct:bulk2')).length).toBe(1);
+        expect((await fresh.statementsReferencing(['+33611111111'])).length).toBe(1);
+        expect(await fresh.writeStatements([person('bulk2', 'Lina Haddad')])).toEqual({ inserted: 0, duplicates: 1 });
+        const again = await fresh.bulkWriteStatements([[person('bulk3', 'Omar Chaoui'), person('bulk1', 'Yusuf Karimov')]]);
+        expect(again).toEqual({ inserted: 1, duplicates: 1 });
+        expect((await fresh.search('chaoui')).length).toBe(1);
+      } finally {
+        await fresh.close();
+      }
     });
 
     it('writes nothing of a transaction that fails', async (ctx) => {

@@ -4,13 +4,21 @@ import { storeConformance } from './conformance.js';
 import { openStore } from './index.js';
 
 const schema = freshSchema('conf');
+const others: string[] = [];
 
 storeConformance('postgres', async () => {
   if (await postgresUnavailable()) return undefined;
   return {
     open: () => openStore({ url: PG_URL, schema }),
     reopen: () => openStore({ url: PG_URL, schema }),
-    cleanup: () => dropSchema(schema),
+    another: () => {
+      const other = freshSchema('conf2');
+      others.push(other);
+      return openStore({ url: PG_URL, schema: other });
+    },
+    cleanup: async () => {
+      for (const o of [schema, ...others]) await dropSchema(o);
+    },
   };
 });
 

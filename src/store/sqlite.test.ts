@@ -14,6 +14,7 @@ storeConformance('sqlite (file)', async () => {
   return {
     open: () => openStore({ url: `sqlite:${path}` }),
     reopen: () => openStore({ url: `sqlite:${path}` }),
+    another: () => openStore({ url: `sqlite:${join(dir, `another-${Math.random().toString(36).slice(2)}.sqlite`)}` }),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
 });

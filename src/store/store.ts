@@ -98,6 +98,13 @@ export interface Store {
 
   /** Writes validated statements in one transaction (all or nothing); existing ids are skipped. */
   writeStatements(statements: readonly Statement[]): Promise<WriteResult>;
+  /**
+   * Loads batches fastest into an EMPTY statements table: the id, entity and reference indexes and
+   * the full-text index are built once after the data (sort-based, far cheaper than per-row
+   * maintenance), all in one transaction — a failure leaves the store as it was. On a store that
+   * already holds statements it writes batch by batch like writeStatements. Duplicate ids are kept once.
+   */
+  bulkWriteStatements(batches: Iterable<readonly Statement[]> | AsyncIterable<readonly Statement[]>, onBatch?: (statementsSoFar: number) => void): Promise<WriteResult>;
   /** All statements about one entity. */
   statementsOf(entityId: string): Promise<Statement[]>;
   /** All statements about several entities. */

@@ -103,4 +103,9 @@ CREATE TABLE seen (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'no change on PostgreSQL (SQLite made id uniqueness a droppable index); kept so versions align',
+    sql: `SELECT 1;`,
+  },
 ];

@@ -159,6 +159,44 @@ class SqliteStore implements Store {
     });
   }
 
+  async bulkWriteStatements(batches: Iterable<readonly Statement[]> | AsyncIterable<readonly Statement[]>, onBatch?: (statementsSoFar: number) => void): Promise<WriteResult> {
+    let total = 0;
+    if (this.inTransaction || this.sql(`SELECT EXISTS (SELECT 1 FROM statements)`).pluck().get() === 1) {
+      let inserted = 0;
+      for await (const batch of batches) {
+        inserted += (await this.writeStatements(batch)).inserted;
+        total += batch.length;
+        onBatch?.(total);
+      }
+      return { inserted, duplicates: total - inserted };
+    }
+    const recordedAt = new Date().toISOString();
+    return this.mutex.run(async () => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        this.db.exec('DROP INDEX statements_id; DROP INDEX statements_entity; DROP INDEX statements_ref;');
+        const insert = this.db.prepare(`INSERT INTO statements (${STATEMENT_COLUMNS.join(', ')}) VALUES (${STATEMENT_COLUMNS.map(() => '?').join(', ')})`);
+        for await (const batch of batches) {
+          for (const st of batch) insert.run(rowValues(statementToRow(st, recordedAt)));
+          total += batch.length;
+          onBatch?.(total);
+        }
+        // Same claim twice in the input: keep the first, as INSERT OR IGNORE would have.
+        this.db.exec(`DELETE FROM statements WHERE rowid NOT IN (SELECT MIN(rowid) FROM statements GROUP BY id)`);
+        this.db.exec(`CREATE UNIQUE INDEX statements_id ON statements(id);
+          CREATE INDEX statements_entity ON statements(entity_id);
+          CREATE INDEX statements_ref ON statements(ref) WHERE ref IS NOT NULL;
+          INSERT INTO statement_fts(statement_fts) VALUES ('rebuild');`);
+        const inserted = this.db.prepare(`SELECT COUNT(*) FROM statements`).pluck().get() as number;
+        this.db.exec('COMMIT');
+        return { inserted, duplicates: total - inserted };
+      } catch (e) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw e;
+      }
+    });
+  }
+
   async statementsOf(entityId: string): Promise<Statement[]> {
     return (this.byEntity.all(entityId) as StatementRow[]).map(rowToStatement);
   }

@@ -100,4 +100,40 @@ CREATE TABLE seen (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 4,
+    name: 'statements: id uniqueness as a droppable index (bulk loads build indexes after the data)',
+    sql: `
+CREATE TABLE statements_v4 (
+  id TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  schema TEXT NOT NULL,
+  prop TEXT NOT NULL,
+  value TEXT NOT NULL,
+  ref TEXT,
+  fts INTEGER NOT NULL DEFAULT 0,
+  folded TEXT,
+  original TEXT,
+  agency TEXT NOT NULL,
+  document_id TEXT,
+  collected_at TEXT NOT NULL,
+  grading TEXT NOT NULL,
+  handling TEXT NOT NULL,
+  classification TEXT NOT NULL,
+  subject_category TEXT NOT NULL,
+  nature TEXT NOT NULL,
+  first_seen TEXT,
+  last_seen TEXT,
+  review_by TEXT,
+  case_ids TEXT NOT NULL,
+  recorded_at TEXT NOT NULL
+);
+INSERT INTO statements_v4 (rowid, id, entity_id, schema, prop, value, ref, fts, folded, original, agency, document_id, collected_at, grading, handling, classification, subject_category, nature, first_seen, last_seen, review_by, case_ids, recorded_at) SELECT rowid, id, entity_id, schema, prop, value, ref, fts, folded, original, agency, document_id, collected_at, grading, handling, classification, subject_category, nature, first_seen, last_seen, review_by, case_ids, recorded_at FROM statements;
+DROP TABLE statements;
+ALTER TABLE statements_v4 RENAME TO statements;
+CREATE UNIQUE INDEX statements_id ON statements(id);
+CREATE INDEX statements_entity ON statements(entity_id);
+CREATE INDEX statements_ref ON statements(ref) WHERE ref IS NOT NULL;
+`,
+  },
 ];
