@@ -117,6 +117,11 @@ class SqliteStore implements Store {
     return st;
   }
 
+  /** Runs `fn` atomically: as part of the open transaction, or in one of its own. */
+  private atomic<T>(fn: () => T): T {
+    return this.inTransaction ? fn() : this.db.transaction(fn)();
+  }
+
   /** Runs a write: directly inside a transaction, otherwise behind the writer mutex. */
   private write<T>(fn: () => T): Promise<T> {
     if (this.inTransaction) return Promise.resolve(fn());
@@ -153,8 +158,7 @@ class SqliteStore implements Store {
           }
         }
       };
-      if (this.inTransaction) run();
-      else this.db.transaction(run)();
+      this.atomic(run);
       return { inserted, duplicates: statements.length - inserted };
     });
   }
@@ -256,8 +260,7 @@ class SqliteStore implements Store {
         for (const row of rows) if (row.fts > 0) this.deleteFts.run(row.r, row.folded);
         deleted += this.sql(`DELETE FROM statements WHERE id IN (SELECT value FROM json_each(?))`).run(list).changes;
       };
-      if (this.inTransaction) del();
-      else this.db.transaction(del)();
+      this.atomic(del);
       return deleted;
     });
   }
@@ -273,7 +276,7 @@ class SqliteStore implements Store {
         if (row.fts > 0) this.insertFts.run(row.r, folded);
         return true;
       };
-      return this.inTransaction ? upd() : this.db.transaction(upd)();
+      return this.atomic(upd);
     });
   }
 
@@ -318,7 +321,7 @@ class SqliteStore implements Store {
           .run(seq, entry.at, entry.userId, entry.agency, entry.purpose, entry.caseId, entry.action, entry.outcome, JSON.stringify(entry.entityIds), JSON.stringify(entry.details), prevHash, entry.hash);
         return entry;
       };
-      return this.inTransaction ? append() : this.db.transaction(append)();
+      return this.atomic(append);
     });
   }
 
@@ -343,8 +346,7 @@ class SqliteStore implements Store {
         const ins = this.sql(`INSERT OR IGNORE INTO record_keys (collection, name, value, id) VALUES (?, ?, ?, ?)`);
         for (const [name, value] of pairs) ins.run(collection, name, value, id);
       };
-      if (this.inTransaction) put();
-      else this.db.transaction(put)();
+      this.atomic(put);
     });
   }
 
@@ -395,7 +397,7 @@ class SqliteStore implements Store {
         this.sql(`DELETE FROM record_keys WHERE collection = ? AND id = ?`).run(collection, id);
         return this.sql(`DELETE FROM records WHERE collection = ? AND id = ?`).run(collection, id).changes > 0;
       };
-      return this.inTransaction ? del() : this.db.transaction(del)();
+      return this.atomic(del);
     });
   }
 
@@ -405,8 +407,7 @@ class SqliteStore implements Store {
       const put = () => {
         for (const k of keys) ins.run(run, k.rule, k.key, k.recordId);
       };
-      if (this.inTransaction) put();
-      else this.db.transaction(put)();
+      this.atomic(put);
     });
   }
 
@@ -430,7 +431,7 @@ class SqliteStore implements Store {
         const pairs = this.sql(`SELECT COUNT(*) FROM candidate_pairs WHERE run = ?`).pluck().get(run) as number;
         return { pairs, byRule: Object.fromEntries(blocks.map((b) => [b.rule, { keys: b.keys, pairs: b.pairs, skippedBlocks: b.skipped, skippedPairs: b.skippedPairs }])) };
       };
-      return this.inTransaction ? build() : this.db.transaction(build)();
+      return this.atomic(build);
     });
   }
 
@@ -461,8 +462,7 @@ class SqliteStore implements Store {
       const put = () => {
         for (const h of hashes) ins.run(namespace, h);
       };
-      if (this.inTransaction) put();
-      else this.db.transaction(put)();
+      this.atomic(put);
     });
   }
 
