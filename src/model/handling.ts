@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { invalid } from './errors.js';
 
 /**
  * Handling codes set by the originating agency and enforced everywhere (read, search, graph,
@@ -36,7 +37,13 @@ export function parseHandling(codes: string, releasableTo: readonly string[] = [
     .split(/[+,\s]+/)
     .map((c) => c.trim().toUpperCase())
     .filter((c) => c.length > 0 && c !== 'NONE' && c !== 'H0');
-  return Handling.parse({ codes: list, ...(cond.length ? { conditions: cond.join(':') } : {}), releasableTo: [...releasableTo] });
+  const parsed = Handling.safeParse({ codes: list, ...(cond.length ? { conditions: cond.join(':') } : {}), releasableTo: [...releasableTo] });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const detail = issue.path[0] === 'codes' ? `"${codes}" is not a handling code (use H1, H2, H3, combined with +, e.g. H1+H2 or "H3:conditions")` : issue.message;
+    throw invalid(detail, undefined, `handling.${issue.path.map(String).join('.')}`);
+  }
+  return parsed.data;
 }
 
 /** Classification levels, lowest first. Agencies may configure their own ordered list. */
