@@ -50,3 +50,4 @@ export {
 } from './dice.js';
 export { canonicalSelector } from './selectors.js';
 export { PSI_DST, PsiEngine, PsiInitiator, PsiResponder, psiMessage, type PsiOutcome } from './psi.js';
+export type { FederationPort, InboundHandler, InboundMessage, SendOptions } from './port.js';
