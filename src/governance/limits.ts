@@ -58,14 +58,19 @@ export function volumeGuard(store: Store): VolumeGuard {
     const limits = await accessLimits(store);
     const day = entry.at.slice(0, 10);
     const id = `${entry.userId}|${day}`;
-    const cur = (await store.getRecord<AccessVolume>(VOLUME, id))?.body ?? { userId: entry.userId, day, subjects: 0, exports: 0, exportSubjects: 0 };
     const n = subjectCount(entry);
-    const next: AccessVolume = reading ? { ...cur, subjects: cur.subjects + n } : { ...cur, exports: cur.exports + 1, exportSubjects: cur.exportSubjects + n };
-    if (next.subjects > limits.subjectsPerDay) return `daily volume limit: ${entry.userId} would read ${next.subjects} subjects today (limit ${limits.subjectsPerDay})`;
-    if (next.exports > limits.exportsPerDay) return `daily export limit: ${entry.userId} would make export ${next.exports} today (limit ${limits.exportsPerDay})`;
-    if (next.exportSubjects > limits.exportSubjectsPerDay) return `bulk export refused: ${entry.userId} would export ${next.exportSubjects} subjects today (limit ${limits.exportSubjectsPerDay})`;
-    await store.putRecord(VOLUME, id, next, { user: entry.userId, day });
-    return undefined;
+    // Read-modify-write under a per-user-day lock: concurrent reads by one user (parallel API
+    // requests, several API processes on one PostgreSQL) must not lose each other's counts.
+    return store.transaction(async (tx) => {
+      await tx.lock(`${VOLUME}:${id}`);
+      const cur = (await tx.getRecord<AccessVolume>(VOLUME, id))?.body ?? { userId: entry.userId, day, subjects: 0, exports: 0, exportSubjects: 0 };
+      const next: AccessVolume = reading ? { ...cur, subjects: cur.subjects + n } : { ...cur, exports: cur.exports + 1, exportSubjects: cur.exportSubjects + n };
+      if (next.subjects > limits.subjectsPerDay) return `daily volume limit: ${entry.userId} would read ${next.subjects} subjects today (limit ${limits.subjectsPerDay})`;
+      if (next.exports > limits.exportsPerDay) return `daily export limit: ${entry.userId} would make export ${next.exports} today (limit ${limits.exportsPerDay})`;
+      if (next.exportSubjects > limits.exportSubjectsPerDay) return `bulk export refused: ${entry.userId} would export ${next.exportSubjects} subjects today (limit ${limits.exportSubjectsPerDay})`;
+      await tx.putRecord(VOLUME, id, next, { user: entry.userId, day });
+      return undefined;
+    });
   };
 }
 

@@ -304,6 +304,27 @@ export function storeConformance(name: string, target: () => Promise<Conformance
       expect((await store.whichSeen('src-a', ['h9'])).size).toBe(0);
     });
 
+    it('serialises read-modify-write under a lock: concurrent increments are never lost', async (ctx) => {
+      if (!t) return ctx.skip();
+      await expect(store.lock('counter')).rejects.toThrow(/outside a transaction/);
+      // PostgreSQL: two pools on the same schema (two processes' worth). SQLite: one handle, since
+      // better-sqlite3 is synchronous and a second connection would busy-wait on the event loop.
+      const other = store.dialect === 'postgres' ? await t.reopen() : store;
+      try {
+        const bump = (s: Store) =>
+          s.transaction(async (tx) => {
+            await tx.lock('counter:1');
+            const cur = (await tx.getRecord<{ n: number }>('counters', '1'))?.body.n ?? 0;
+            await new Promise((r) => setTimeout(r, 2));
+            await tx.putRecord('counters', '1', { n: cur + 1 });
+          });
+        await Promise.all(Array.from({ length: 12 }, (_, i) => bump(i % 2 ? store : other)));
+        expect((await store.getRecord<{ n: number }>('counters', '1'))?.body.n).toBe(12);
+      } finally {
+        if (other !== store) await other.close();
+      }
+    });
+
     it('keeps meta settings', async (ctx) => {
       if (!t) return ctx.skip();
       expect(await store.getMeta('node.key')).toBeUndefined();

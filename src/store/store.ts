@@ -95,6 +95,13 @@ export interface Store {
 
   /** Runs `fn` in one transaction: everything it writes commits together or not at all. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * Inside a transaction: waits until no other transaction holds `key`, then holds it until this
+   * transaction ends, so read-modify-write of shared state (counters, sequence numbers) is not lost
+   * to a concurrent writer — also across processes sharing a PostgreSQL database. Outside a
+   * transaction it throws.
+   */
+  lock(key: string): Promise<void>;
 
   /** Writes validated statements in one transaction (all or nothing); existing ids are skipped. */
   writeStatements(statements: readonly Statement[]): Promise<WriteResult>;

@@ -152,6 +152,12 @@ class PostgresStore implements Store {
     }
   }
 
+  /** A transaction-scoped advisory lock on the key's 64-bit hash: released at COMMIT or ROLLBACK. */
+  async lock(key: string): Promise<void> {
+    if (!this.inTransaction) throw new TesseraError('INTERNAL', `store lock "${key}" taken outside a transaction`);
+    await this.db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7301))', [`tessera:${key}`]);
+  }
+
   async writeStatements(statements: readonly Statement[]): Promise<WriteResult> {
     if (statements.length === 0) return { inserted: 0, duplicates: 0 };
     const recordedAt = new Date().toISOString();

@@ -143,6 +143,11 @@ class SqliteStore implements Store {
     });
   }
 
+  /** SQLite runs one write transaction at a time (writer mutex, BEGIN IMMEDIATE): holding it is the lock. */
+  async lock(key: string): Promise<void> {
+    if (!this.inTransaction) throw new TesseraError('INTERNAL', `store lock "${key}" taken outside a transaction`);
+  }
+
   writeStatements(statements: readonly Statement[]): Promise<WriteResult> {
     const recordedAt = new Date().toISOString();
     return this.write(() => {
