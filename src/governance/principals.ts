@@ -2,8 +2,11 @@ import { scryptSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { AgencyId, CaseId, UserId } from '../model/index.js';
 
-/** Roles (DESIGN.md): analysts read and write within their cases; supervisors decide; the DPO oversees; admins administer. */
-export const ROLES = ['analyst', 'supervisor', 'dpo', 'admin'] as const;
+/**
+ * Roles (DESIGN.md): analysts read and write within their cases; supervisors decide; the DPO oversees;
+ * admins administer; auditors (internal audit, inspectorate) read the audit log and nothing else.
+ */
+export const ROLES = ['analyst', 'supervisor', 'dpo', 'admin', 'auditor'] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
