@@ -11,3 +11,4 @@ export * from './protected.js';
 export * from './ftm.js';
 export * from './audit.js';
 export * from './random.js';
+export * from './gazetteer.js';
