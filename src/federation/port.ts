@@ -28,6 +28,11 @@ export interface FederationPort {
 export interface SendOptions {
   /** Id of the envelope this one answers (a response to a request, a reply to an offer). */
   readonly inReplyTo?: string;
+  /**
+   * Local entity ids (or hit/alert/case ids) this message concerns. Kept in this node's ledger only,
+   * never sent, so `ledger replay --subject` can find the message from the subject.
+   */
+  readonly subjects?: readonly string[];
 }
 
 /** An accepted, verified envelope as a flow sees it. */
@@ -35,6 +40,11 @@ export interface InboundMessage<T extends MessageType = MessageType> {
   readonly envelope: Envelope<T>;
   /** When this node accepted it (ISO date-time). */
   readonly receivedAt: string;
+  /**
+   * Notes which local entity ids (or hit/alert/case ids) the message concerns, for the ledger's
+   * replay (e.g. the entity behind a matched pointer). Call it before the handler resolves.
+   */
+  readonly concerns?: (subjects: readonly string[]) => void;
 }
 
 export type InboundHandler<T extends MessageType> = (message: InboundMessage<T>) => Promise<void>;
