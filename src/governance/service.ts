@@ -265,6 +265,17 @@ export class Governance {
     return readable;
   }
 
+  /**
+   * Statements by id (the evidence a graph link names), filtered for the principal: ids the caller
+   * may not read are left out exactly like ids that do not exist. One audit entry.
+   */
+  async readStatements(ctx: QueryContext, method: AnalysisMethod, ids: readonly string[]): Promise<Statement[]> {
+    const principal = await this.authorise(ctx, method);
+    const { readable } = partitionReadable(principal, await this.store.statementsById(ids), this.levels);
+    await this.audit(ctx, principal, `statements.${method}`, 'allowed', capIds([...new Set(readable.map((s) => s.entityId))]), { requested: ids.length, statements: readable.length });
+    return readable;
+  }
+
   /** Store counts (aggregate only: no content), audited. */
   async stats(ctx: QueryContext): Promise<Awaited<ReturnType<Store['stats']>>> {
     const principal = await this.authorise(ctx, 'read');

@@ -24,6 +24,8 @@ export interface GraphEdge {
   readonly directed?: boolean;
   /** Statement ids the link rests on. */
   readonly evidence: readonly string[];
+  /** Distinct gradings (EU 4x4 codes such as `B2`) of those statements, when the projection knows them. */
+  readonly gradings?: readonly string[];
 }
 
 /**

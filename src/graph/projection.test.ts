@@ -3,6 +3,7 @@ import type { Governance } from '../governance/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { seedApiWorld } from '../../test/support/api.js';
 import { PURPOSE } from '../../test/support/governance.js';
+import { stmt } from '../../test/support/statements.js';
 import { neighbourhood } from './queries.js';
 import { checkHops, nodeIdsOf, storeGraph, timelineStatements } from './projection.js';
 
@@ -28,6 +29,25 @@ describe('storeGraph', () => {
     expect(link!.evidence.length).toBeGreaterThan(0);
     // A BE statement releasable to no one else is not in the French analyst's graph.
     expect(() => nodeIdsOf(projection, ['be-ct:p3'])).toThrow(/unknown entity be-ct:p3/);
+  });
+
+  it('lists the gradings of the statements behind each link; a shared phone names the phone and the use statements', async () => {
+    const poor = { grading: { system: 'ADMIRALTY', source: 'E', info: '5' } } as const;
+    await gov.systemWrite('test', 'second user of the phone', [
+      stmt({ entityId: 'fr-ct:pu2', schema: 'PhoneUse', prop: 'person', value: 'fr-ct:o9', ...poor }),
+      stmt({ entityId: 'fr-ct:pu2', schema: 'PhoneUse', prop: 'phone', value: 'fr-ct:ph1', ...poor }),
+      stmt({ entityId: 'fr-ct:o9', schema: 'Person', prop: 'name', value: 'Odile Varnier', ...poor }),
+    ]);
+    const { projection } = await storeGraph(gov, atlas, 'link-analysis');
+    const use = projection.edges.find((e) => e.kind === 'PhoneUse' && e.source === 'fr-ct:p1')!;
+    expect(use.gradings).toEqual(['B2']);
+    const second = projection.edges.find((e) => e.kind === 'PhoneUse' && e.source === 'fr-ct:o9')!;
+    expect(second.gradings).toEqual(['C4']); // Admiralty E5 in EU 4x4, converted conservatively
+    const shared = projection.edges.find((e) => e.kind === 'shared-phone')!;
+    expect([shared.source, shared.target].sort()).toEqual(['fr-ct:o9', 'fr-ct:p1']);
+    expect(shared.evidence[0]).toBe('phone:+33612345678');
+    expect(shared.evidence.slice(1)).toEqual(expect.arrayContaining([...use.evidence, ...second.evidence]));
+    expect([...shared.gradings!].sort()).toEqual(['B2', 'C4']);
   });
 
   it('refuses methods and hop counts the case’s legal basis does not allow', async () => {

@@ -1,5 +1,5 @@
 import type { AnalysisMethod, Governance, QueryContext } from '../governance/index.js';
-import { assembleEntity, schemaSpec, TesseraError, type SchemaName, type Statement } from '../model/index.js';
+import { assembleEntity, gradingCode, schemaSpec, TesseraError, toEu, type SchemaName, type Statement } from '../model/index.js';
 import { buildNetwork, type GraphEdge, type GraphNode, type Network } from './network.js';
 import type { ActivityRecord, CallRecord, CellRecord, HandsetRecord, PhoneUseRecord, RelationRecord } from './patterns.js';
 
@@ -17,6 +17,9 @@ import type { ActivityRecord, CallRecord, CellRecord, HandsetRecord, PhoneUseRec
  * - Derived links between persons, each explained: shared phone, shared handset, shared address,
  *   co-travel (same service on the same day) and co-location (same place, same day).
  * - Resolved clusters (`clusterOf`) collapse a person's records into one node.
+ *
+ * Every edge lists the gradings (EU 4x4 codes) of the statements it was built from, so a view can
+ * keep only links resting on at least one statement graded at least so well.
  */
 export interface Projection {
   readonly nodes: GraphNode[];
@@ -53,6 +56,8 @@ interface Bag {
   schema: SchemaName;
   props: Map<string, string[]>;
   ids: string[];
+  /** Distinct EU 4x4 grading codes of the entity's statements. */
+  gradings: Set<string>;
 }
 
 function day(t: string | undefined): string | undefined {
@@ -69,7 +74,8 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
     for (const s of batch) {
       statements++;
       let bag = bags.get(s.entityId);
-      if (!bag) bags.set(s.entityId, (bag = { schema: s.schema, props: new Map(), ids: [] }));
+      if (!bag) bags.set(s.entityId, (bag = { schema: s.schema, props: new Map(), ids: [], gradings: new Set() }));
+      bag.gradings.add(gradingCode(toEu(s.grading)));
       const vals = bag.props.get(s.prop);
       if (vals) {
         if (!vals.includes(s.value)) vals.push(s.value);
@@ -100,19 +106,20 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
   }
   const ref = (id: string | undefined) => (id === undefined ? undefined : nodeOf.get(id));
 
-  const edges = new Map<string, { e: GraphEdge & { evidence: string[]; count: number; weight: number }; first?: string; last?: string }>();
-  const addEdge = (source: string | undefined, target: string | undefined, kind: string, evidence: readonly string[], time?: string, directed = false) => {
+  const edges = new Map<string, { e: GraphEdge & { evidence: string[]; count: number; weight: number; gradings: string[] }; first?: string; last?: string }>();
+  const addEdge = (source: string | undefined, target: string | undefined, kind: string, evidence: readonly string[], time?: string, directed = false, gradings: Iterable<string> = []) => {
     if (!source || !target || source === target) return;
     const [a, b] = directed || source < target ? [source, target] : [target, source];
     const k = `${kind}\u0000${a}\u0000${b}`;
     let cur = edges.get(k);
     if (!cur) {
-      cur = { e: { source: a, target: b, kind, weight: 0, count: 0, directed, evidence: [] } };
+      cur = { e: { source: a, target: b, kind, weight: 0, count: 0, directed, evidence: [], gradings: [] } };
       edges.set(k, cur);
     }
     cur.e.count++;
     cur.e.weight++;
     for (const id of evidence) if (cur.e.evidence.length < EVIDENCE_CAP) cur.e.evidence.push(id);
+    for (const g of gradings) if (!cur.e.gradings.includes(g)) cur.e.gradings.push(g);
     if (time) {
       if (!cur.first || time < cur.first) cur.first = time;
       if (!cur.last || time > cur.last) cur.last = time;
@@ -127,14 +134,24 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
   const activity: ActivityRecord[] = [];
   const phoneUsers = new Map<string, Set<string>>();
   const handsetPhones = new Map<string, Set<string>>();
-  const travelGroups = new Map<string, { persons: Set<string>; ids: string[] }>();
-  const placeGroups = new Map<string, { persons: Set<string>; ids: string[] }>();
-  const addresses = new Map<string, { persons: Set<string>; ids: string[] }>();
-  const group = (m: Map<string, { persons: Set<string>; ids: string[] }>, key: string, person: string, ids: readonly string[]) => {
+  /** Per phone or handset node: the statements tying it to its users, and their gradings (derived-link evidence). */
+  const selectorEvidence = new Map<string, { ids: string[]; gradings: Set<string> }>();
+  const selectorUse = (selector: string, bag: Bag) => {
+    let ev = selectorEvidence.get(selector);
+    if (!ev) selectorEvidence.set(selector, (ev = { ids: [], gradings: new Set() }));
+    for (const id of bag.ids.slice(0, 3)) if (ev.ids.length < EVIDENCE_CAP) ev.ids.push(id);
+    for (const g of bag.gradings) ev.gradings.add(g);
+  };
+  type Group = { persons: Set<string>; ids: string[]; gradings: Set<string> };
+  const travelGroups = new Map<string, Group>();
+  const placeGroups = new Map<string, Group>();
+  const addresses = new Map<string, Group>();
+  const group = (m: Map<string, Group>, key: string, person: string, bag: Bag) => {
     let g = m.get(key);
-    if (!g) m.set(key, (g = { persons: new Set(), ids: [] }));
+    if (!g) m.set(key, (g = { persons: new Set(), ids: [], gradings: new Set() }));
     g.persons.add(person);
-    for (const id of ids) if (g.ids.length < EVIDENCE_CAP) g.ids.push(id);
+    for (const id of bag.ids.slice(0, 3)) if (g.ids.length < EVIDENCE_CAP) g.ids.push(id);
+    for (const grading of bag.gradings) g.gradings.add(grading);
   };
 
   for (const [id, bag] of bags) {
@@ -144,13 +161,14 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
       if (bag.schema === 'Person') {
         const person = nodeOf.get(id)!;
         const address = p('address');
-        if (address) group(addresses, address.toLowerCase().replace(/\s+/g, ' '), person, bag.ids.slice(0, 3));
+        if (address) group(addresses, address.toLowerCase().replace(/\s+/g, ' '), person, bag);
         // A phone number recorded on the person links to the number's selector node.
         for (const number of bag.props.get('phone') ?? []) {
           const phoneNode = `phone:${number}`;
           if (!nodes.has(phoneNode)) nodes.set(phoneNode, { id: phoneNode, kind: 'Phone', label: number });
-          addEdge(person, phoneNode, 'PhoneUse', bag.ids.slice(0, 3), undefined, true);
+          addEdge(person, phoneNode, 'PhoneUse', bag.ids.slice(0, 3), undefined, true, bag.gradings);
           phoneUse.push({ id, person, phone: phoneNode });
+          selectorUse(phoneNode, bag);
           let users = phoneUsers.get(phoneNode);
           if (!users) phoneUsers.set(phoneNode, (users = new Set()));
           users.add(person);
@@ -165,7 +183,7 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
         const from = ref(p('caller'));
         const to = ref(p('callee'));
         const date = p('date');
-        addEdge(from, to, 'Communication', bag.ids.slice(0, 2), date, true);
+        addEdge(from, to, 'Communication', bag.ids.slice(0, 2), date, true, bag.gradings);
         if (from && to && date) calls.push({ id, from, to, time: date });
         const handset = ref(p('handset'));
         if (from && handset) handsets.push({ id, phone: from, handset, ...(date ? { time: date } : {}) });
@@ -175,21 +193,21 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
       }
       case 'Meeting': {
         const participants = (bag.props.get('participant') ?? []).map(ref).filter((x): x is string => !!x);
-        for (let i = 0; i < participants.length; i++) for (let j = i + 1; j < participants.length; j++) addEdge(participants[i], participants[j], 'Meeting', bag.ids, p('date'));
+        for (let i = 0; i < participants.length; i++) for (let j = i + 1; j < participants.length; j++) addEdge(participants[i], participants[j], 'Meeting', bag.ids, p('date'), false, bag.gradings);
         const place = ref(p('place'));
         const d = day(p('date'));
         for (const person of participants) {
-          if (place && d) group(placeGroups, `${place}|${d}`, person, bag.ids.slice(0, 3));
+          if (place && d) group(placeGroups, `${place}|${d}`, person, bag);
           if (p('date')) activity.push({ id, subject: person, time: p('date')! });
         }
         break;
       }
       case 'TravelEvent': {
         const traveller = ref(p('traveller'));
-        addEdge(traveller, ref(p('destination')), 'TravelEvent', bag.ids.slice(0, 3), p('departure'), true);
+        addEdge(traveller, ref(p('destination')), 'TravelEvent', bag.ids.slice(0, 3), p('departure'), true, bag.gradings);
         const service = p('serviceNumber');
         const d = day(p('departure'));
-        if (traveller && service && d) group(travelGroups, `${service}|${d}`, traveller, bag.ids.slice(0, 3));
+        if (traveller && service && d) group(travelGroups, `${service}|${d}`, traveller, bag);
         if (traveller && p('departure')) activity.push({ id, subject: traveller, time: p('departure')! });
         break;
       }
@@ -197,15 +215,17 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
         if (!spec.edge) break;
         const source = ref(p(spec.edge.source));
         const target = ref(p(spec.edge.target));
-        addEdge(source, target, bag.schema, bag.ids, start, spec.edge.directed);
+        addEdge(source, target, bag.schema, bag.ids, start, spec.edge.directed, bag.gradings);
         if (bag.schema === 'PhoneUse' && source && target) {
           phoneUse.push({ id, person: source, phone: target });
+          selectorUse(target, bag);
           let users = phoneUsers.get(target);
           if (!users) phoneUsers.set(target, (users = new Set()));
           users.add(source);
         }
         if (bag.schema === 'HandsetUse' && source && target) {
           handsets.push({ id, phone: source, handset: target, ...(start ? { time: start } : {}) });
+          selectorUse(target, bag);
           let phones = handsetPhones.get(target);
           if (!phones) handsetPhones.set(target, (phones = new Set()));
           phones.add(source);
@@ -213,7 +233,7 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
         if ((bag.schema === 'Family' || bag.schema === 'Associate') && source && target) {
           relations.push({ id, person: source, relative: target, kind: p('relationship') ?? bag.schema });
         }
-        if (bag.schema === 'Encounter' && source && target && p('date')) group(placeGroups, `${target}|${day(p('date'))}`, source, bag.ids.slice(0, 3));
+        if (bag.schema === 'Encounter' && source && target && p('date')) group(placeGroups, `${target}|${day(p('date'))}`, source, bag);
       }
     }
   }
@@ -223,20 +243,32 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
   for (const c of calls) for (const person of personsOfPhone.get(c.from) ?? []) activity.push({ id: c.id, subject: person, time: c.time });
 
   // Derived person–person edges, each with its evidence.
-  const pairwise = (members: Iterable<string>, kind: string, evidence: readonly string[], time?: string) => {
+  // Shared phones and handsets name the selector node first, then the use statements behind it.
+  const pairwise = (members: Iterable<string>, kind: string, evidence: readonly string[], gradings: Iterable<string>, time?: string) => {
     const list = [...members];
     if (list.length > 50) return; // a crowd (a whole flight) is no tie
-    for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) addEdge(list[i], list[j], kind, evidence, time);
+    for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) addEdge(list[i], list[j], kind, evidence, time, false, gradings);
   };
-  for (const [phone, users] of phoneUsers) pairwise(users, 'shared-phone', [phone]);
+  const selectorTie = (selector: string) => {
+    const ev = selectorEvidence.get(selector);
+    return { evidence: [selector, ...(ev?.ids ?? [])].slice(0, EVIDENCE_CAP), gradings: ev?.gradings ?? [] };
+  };
+  for (const [phone, users] of phoneUsers) {
+    const tie = selectorTie(phone);
+    pairwise(users, 'shared-phone', tie.evidence, tie.gradings);
+  }
   for (const [handset, phones] of handsetPhones) {
     const persons = new Set<string>();
-    for (const ph of phones) for (const u of phoneUsers.get(ph) ?? []) persons.add(u);
-    pairwise(persons, 'shared-handset', [handset]);
+    const gradings = new Set(selectorEvidence.get(handset)?.gradings ?? []);
+    for (const ph of phones) {
+      for (const u of phoneUsers.get(ph) ?? []) persons.add(u);
+      for (const g of selectorEvidence.get(ph)?.gradings ?? []) gradings.add(g);
+    }
+    pairwise(persons, 'shared-handset', selectorTie(handset).evidence, gradings);
   }
-  for (const g of addresses.values()) pairwise(g.persons, 'shared-address', g.ids);
-  for (const [key, g] of travelGroups) pairwise(g.persons, 'co-travel', g.ids, key.split('|')[1]);
-  for (const [key, g] of placeGroups) pairwise(g.persons, 'co-location', g.ids, key.split('|')[1]);
+  for (const g of addresses.values()) pairwise(g.persons, 'shared-address', g.ids, g.gradings);
+  for (const [key, g] of travelGroups) pairwise(g.persons, 'co-travel', g.ids, g.gradings, key.split('|')[1]);
+  for (const [key, g] of placeGroups) pairwise(g.persons, 'co-location', g.ids, g.gradings, key.split('|')[1]);
 
   const edgeList: GraphEdge[] = [];
   for (const { e, first, last } of edges.values()) {
