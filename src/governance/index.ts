@@ -17,3 +17,6 @@ export * from './dpo.js';
 export * from './subject-rights.js';
 export * from './protected-invariance.js';
 export * from './schedule.js';
+// Audit viewer and redacted dossiers (issue 10).
+export * from './audit-viewer.js';
+export * from './dossier.js';
