@@ -10,6 +10,14 @@ export interface WatchReader {
   listHits(ctx: QueryContext, filter?: { status?: string; kind?: string; alertId?: string; limit?: number }): Promise<HitReport[]>;
 }
 
+/**
+ * What triage reads from entity resolution (ResolutionService satisfies it): the clusters of records
+ * resolution says are one person, among the records the user may read.
+ */
+export interface ClusterReader {
+  clusters(ctx: QueryContext): Promise<{ readonly clusters: readonly (readonly string[])[]; readonly warnings: readonly string[] }>;
+}
+
 export interface GatherOptions {
   readonly asOf: number;
   /** Entity id → resolved cluster id (a person's records ranked as one subject). */
@@ -103,7 +111,11 @@ export async function gatherEvidence(gov: Governance, ctx: QueryContext, options
         if (h.status === 'false-positive') continue;
         const targets = new Set(subjectsOf.get(h.alertId) ?? []);
         if (projection.nodeOf.has(h.encountered.ref)) targets.add(node(h.encountered.ref));
-        for (const t of targets) hits.set(t, [...(hits.get(t) ?? []), { id: h.id, at: Date.parse(h.createdAt) }]);
+        // A hit counts at the time of the encounter it reports (a batch screened later still dates
+        // from the crossing), else when it was raised.
+        const encountered = h.encountered.when === undefined ? Number.NaN : Date.parse(h.encountered.when);
+        const at = Number.isFinite(encountered) ? encountered : Date.parse(h.createdAt);
+        for (const t of targets) hits.set(t, [...(hits.get(t) ?? []), { id: h.id, at }]);
       }
     } catch (e) {
       if (!isTesseraError(e)) throw e;

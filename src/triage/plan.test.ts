@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../graph/index.js';
-import { Capacity, measuresOf, planCapacity, type PlanInput } from './plan.js';
+import { Capacity, coverageCurve, measuresOf, planCapacity, type PlanInput } from './plan.js';
 
 const cap = (teams: number[], extra: Partial<Capacity> = {}): Capacity => Capacity.parse({ teams: teams.map((agents, i) => ({ id: `t${i + 1}`, agents })), agentsPerTarget: 27, ...extra });
 
@@ -51,6 +51,32 @@ describe('planCapacity', () => {
     expect(plan.warnings.join(' ')).toMatch(/capacity is 0 agents/);
     const none = planCapacity(subjects, Capacity.parse({ teams: [] }));
     expect(none.uncovered).toHaveLength(2);
+  });
+
+  it('draws the capacity curve: never decreasing, the declared point equal to the plan, more teams worth less each', () => {
+    const rand = mulberry32(11);
+    const subjects = Array.from({ length: 300 }, (_, i) => ({ subject: `s${i}`, risk: rand() ** 3 }));
+    const capacity = cap([30, 30, 40]);
+    const curve = coverageCurve(subjects, capacity);
+    expect(curve[0]).toMatchObject({ teams: 0, agents: 0, coveredRisk: 0, chosen: false });
+    const chosen = curve.filter((p) => p.chosen);
+    expect(chosen).toHaveLength(1);
+    expect(chosen[0]).toMatchObject({ teams: 3, agents: 100, coveredRisk: planCapacity(subjects, capacity).coveredRisk });
+    expect(curve.at(-1)!.teams).toBe(8); // five extra teams of the mean size (33 agents)
+    expect(curve.at(-1)!.agents).toBe(100 + 5 * 33);
+    for (let i = 1; i < curve.length; i++) expect(curve[i]!.coveredRisk).toBeGreaterThanOrEqual(curve[i - 1]!.coveredRisk);
+    // Diminishing returns beyond the declared teams (risks fall down the ranking).
+    const gains = curve.filter((p) => p.teams >= 3).map((p, i, a) => (i ? p.coveredRisk - a[i - 1]!.coveredRisk : Number.NaN)).slice(1);
+    expect(gains[0]!).toBeGreaterThan(gains.at(-1)! - 1e-9);
+    // Capacity 0: the chosen point covers nothing; the curve shows what teams would cover.
+    const zero = coverageCurve(subjects, Capacity.parse({ teams: [] }));
+    expect(zero[0]).toMatchObject({ teams: 0, coveredRisk: 0, chosen: true });
+    expect(zero.at(-1)!.coveredRisk).toBeGreaterThan(0);
+    expect(zero.at(-1)!.agents).toBe(5 * 27); // extra teams of one full-time target each
+    // Many teams: at most 41 points, the declared one always among them.
+    const big = coverageCurve(subjects, cap(Array.from({ length: 90 }, () => 10)));
+    expect(big.length).toBeLessThanOrEqual(43);
+    expect(big.some((p) => p.chosen && p.teams === 90)).toBe(true);
   });
 
   it('keeps each measure inside one team', () => {

@@ -134,6 +134,41 @@ export function planCapacity(subjects: readonly PlanInput[], capacity: Capacity,
   };
 }
 
+/** One point of the capacity curve: covered risk with `teams` teams (`chosen` marks the declared capacity). */
+export interface CurvePoint {
+  readonly teams: number;
+  readonly agents: number;
+  readonly coveredRisk: number;
+  readonly chosen: boolean;
+}
+
+/**
+ * Covered risk as a function of capacity, for the chart a supervisor reads the marginal value of
+ * more teams from: with the first k declared teams for k ≤ n, then the declared teams plus k − n
+ * extra teams of the declared mean size (agents per full-time target when nothing is declared). The
+ * point k = n is exactly the plan. The upgrade order is computed once and replayed per point, so the
+ * curve costs one greedy pass per point (at most `maxPoints`).
+ */
+export function coverageCurve(subjects: readonly PlanInput[], capacity: Capacity, options: { extraTeams?: number; maxPoints?: number } = {}): CurvePoint[] {
+  const measures = measuresOf(capacity);
+  const steps = upgradeSteps(subjects, measures);
+  const n = capacity.teams.length;
+  const declared = capacity.teams.reduce((a, t) => a + t.agents, 0);
+  const size = n > 0 && declared > 0 ? Math.max(1, Math.round(declared / n)) : capacity.agentsPerTarget;
+  const total = n + Math.max(1, options.extraTeams ?? Math.max(5, n));
+  const maxPoints = Math.max(3, options.maxPoints ?? 41);
+  const stride = Math.max(1, Math.ceil(total / (maxPoints - 1)));
+  const ks = new Set<number>([0, n, total]);
+  for (let k = 0; k <= total; k += stride) ks.add(k);
+  return [...ks]
+    .sort((a, b) => a - b)
+    .map((k) => {
+      const teams = k <= n ? capacity.teams.slice(0, k) : [...capacity.teams, ...Array.from({ length: k - n }, (_, i) => ({ id: `(extra ${i + 1})`, agents: size }))];
+      const run = greedy(subjects, measures, steps, teams);
+      return { teams: k, agents: teams.reduce((a, t) => a + t.agents, 0), coveredRisk: round(run.covered), chosen: k === n };
+    });
+}
+
 function upgradeSteps(subjects: readonly PlanInput[], measures: readonly Measure[]): Step[] {
   const steps: Step[] = [];
   subjects.forEach((s, i) => {

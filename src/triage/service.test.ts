@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { frCtx } from '../../test/support/governance.js';
 import { checkProtectedInvariance, type ScoreProbe } from '../governance/index.js';
 import { TesseraError } from '../model/index.js';
+import { ResolutionService } from '../resolve/index.js';
+import { travelSubject, WatchService, watchConfig } from '../watch/index.js';
 import { TriageService } from './service.js';
-import { AS_OF, chiefCtx, chloeTravels, triageGovernance, triageWorld } from './world.test-helper.js';
+import { AS_OF, chiefCtx, chloeTravels, emilInBelgium, triageGovernance, triageWorld } from './world.test-helper.js';
 
 const signalOf = (r: { contributions: readonly { signal: string; summary: string; evidence: readonly string[] }[] }, name: string) => r.contributions.find((c) => c.signal === name);
 
@@ -139,5 +141,86 @@ describe('TriageService.decide and review', () => {
     const stale = await svc.plan(chiefCtx, { asOf: AS_OF });
     await svc.decide(chiefCtx, { planId: stale.id, action: 'accept', reason: 'Accepting the newer plan as proposed' });
     expect(await code(svc.decide(chiefCtx, { planId: plan.id, action: 'accept', reason: 'Going back to the old plan', supersede: false }))).toBe('CONFLICT');
+  });
+});
+
+describe('TriageService with the resolution and watch services', () => {
+  it('ranks a resolved person as one subject with the signals of all their records, and flags the rise since a decision by record', async () => {
+    const gov = await triageGovernance([...triageWorld(), ...emilInBelgium()]);
+    const resolution = new ResolutionService(gov);
+    const svc = new TriageService(gov, { resolution });
+    // Before any judgement or run, resolution holds no clusters: records are ranked as they are, and that is said.
+    const byRecord = await svc.rank(chiefCtx, { asOf: AS_OF });
+    expect(byRecord.subjects).toHaveLength(6);
+    expect(byRecord.resolution).toMatchObject({ source: 'resolution', clusters: 0 });
+    expect(byRecord.notes.join(' ')).toMatch(/no clusters among your records/);
+    const emilAlone = byRecord.subjects.find((x) => x.subject === 'fr-ct:emil')!;
+    expect(signalOf(emilAlone, 'conflictTravel')).toBeUndefined();
+    await svc.setCapacity(chiefCtx, { teams: [{ id: 'north', agents: 30 }] }, 'One team available for Operation Atlas');
+    const plan = await svc.plan(chiefCtx, { asOf: AS_OF });
+    await svc.decide(chiefCtx, { planId: plan.id, action: 'accept', reason: 'Accepted as proposed for this week' });
+
+    await resolution.judge(frCtx, 'fr-ct:emil', 'be-ct:emil', 'white', 'Same man: name variant, same circle, Belgian travel record');
+    const resolved = await svc.rank(chiefCtx, { asOf: AS_OF });
+    expect(resolved.subjects).toHaveLength(5);
+    expect(resolved.resolution).toMatchObject({ source: 'resolution', clusters: 1, records: 2 });
+    const emil = resolved.subjects.find((x) => x.entityIds.includes('fr-ct:emil'))!;
+    expect(emil.subject).toBe('be-ct:emil'); // named by its smallest record id
+    expect([...emil.entityIds].sort()).toEqual(['be-ct:emil', 'fr-ct:emil']);
+    const travel = signalOf(emil, 'conflictTravel')!;
+    expect(travel.summary).toMatch(/conflict-zone gateway/);
+    // The evidence is the Belgian record's travel, and it links to that entity.
+    const refs = await svc.evidence(chiefCtx, travel.evidence);
+    expect(refs.map((r) => r.entityId)).toContain('be-ct:tr9');
+    // The decision saw Emil as two records; joining them is no rise over the higher of the two.
+    const beAlone = byRecord.subjects.find((x) => x.subject === 'be-ct:emil')!;
+    expect(emil.risk).toBeGreaterThan(emilAlone.risk * 2);
+    expect(emil.risk - beAlone.risk).toBeLessThan(0.01);
+    expect(emil.rose).toBeUndefined();
+    // A real rise after the decision (firearm links weigh more) is measured from the Belgian record's risk.
+    const w = await svc.weights(chiefCtx);
+    await svc.setWeights(chiefCtx, { bias: w.bias, weights: { ...w.weights, firearm: 3 } }, 'Firearm links weigh more after the spring review');
+    const later = (await svc.rank(chiefCtx, { asOf: AS_OF })).subjects.find((x) => x.subject === 'be-ct:emil')!;
+    expect(later.rose).toMatchObject({ from: beAlone.risk });
+    // Asked for records, the service ranks records.
+    expect((await svc.rank(chiefCtx, { asOf: AS_OF, resolved: false })).subjects).toHaveLength(6);
+  });
+
+  it('a resolution the case may not use is said, not hidden', async () => {
+    const gov = await triageGovernance(triageWorld());
+    const refusing = { clusters: () => Promise.reject(new TesseraError('LEGAL_BASIS', 'case does not allow resolution')) };
+    const r = await new TriageService(gov, { resolution: refusing }).rank(chiefCtx, { asOf: AS_OF });
+    expect(r.subjects).toHaveLength(5);
+    expect(r.notes.join(' ')).toMatch(/resolution not read \(LEGAL_BASIS/);
+  });
+
+  it('counts real watchlist hits as recent hits (false positives excluded), with the hit ids as evidence', async () => {
+    const gov = await triageGovernance(triageWorld());
+    const watch = new WatchService(gov, { config: watchConfig(), nodeAgency: 'FR-CT' });
+    const alert = await watch.addAlert(frCtx, {
+      subject: { entityIds: ['fr-ct:dario'], names: ['Dario Inventato'] },
+      threatLevel: 'S9',
+      reasons: 'Quiet after a busy winter; contact of the Atlas network',
+      grading: { system: 'EU4x4', source: 'B', info: '2' },
+      action: 'discreet-check',
+    });
+    const trip = (id: string, departure: string) => travelSubject({ id, travellerName: 'Dario Inventato', origin: 'Lyon', destination: 'Istanbul', departure }, id, 'fixture PNR');
+    const screened = await watch.screenRecords(frCtx, [trip('pnr-1', '2025-06-20T08:00:00Z'), trip('pnr-2', '2025-06-25T08:00:00Z'), trip('pnr-old', '2024-11-02T08:00:00Z')]);
+    expect(screened.hits).toBe(3);
+    const hits = await watch.listHits(frCtx, { alertId: alert.id });
+    await watch.decideHit(frCtx, hits.find((h) => h.encountered.ref === 'pnr-2')!.id, 'false-positive', 'Namesake: different date of birth at the gate');
+
+    const svc = new TriageService(gov, { watch });
+    const r = await svc.rank(chiefCtx, { asOf: AS_OF });
+    expect(r.notes.join(' ')).not.toMatch(/recent-hits signal is unavailable/);
+    const dario = r.subjects.find((x) => x.subject === 'fr-ct:dario')!;
+    const recent = signalOf(dario, 'recentHits')!;
+    // One hit in the last 90 days counts (the false positive and the November trip do not).
+    expect(recent.summary).toMatch(/^1 watchlist hit/);
+    expect(recent.evidence).toEqual([`hit:${hits.find((h) => h.encountered.ref === 'pnr-1')!.id}`]);
+    expect(dario.missing.map((m) => m.signal)).not.toContain('recentHits');
+    // The alert makes Dario watched: Emil's calls with him are contacts with a watched subject.
+    const without = await new TriageService(gov).rank(chiefCtx, { asOf: AS_OF });
+    expect(dario.risk).toBeGreaterThan(without.subjects.find((x) => x.subject === 'fr-ct:dario')!.risk);
   });
 });

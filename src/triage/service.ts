@@ -1,9 +1,9 @@
 import { monotonicFactory } from 'ulidx';
 import { z } from 'zod';
-import type { Governance, Principal, QueryContext } from '../governance/index.js';
-import { invalid, TesseraError } from '../model/index.js';
-import { gatherEvidence, type WatchReader } from './evidence.js';
-import { Capacity, measuresOf, planCapacity, type CapacityInput, type PlanResult } from './plan.js';
+import { partitionReadable, type Governance, type Principal, type QueryContext } from '../governance/index.js';
+import { invalid, isTesseraError, TesseraError } from '../model/index.js';
+import { gatherEvidence, type ClusterReader, type WatchReader } from './evidence.js';
+import { Capacity, coverageCurve, measuresOf, planCapacity, type CapacityInput, type CurvePoint, type PlanResult } from './plan.js';
 import { DEFAULT_WEIGHTS, scoreSubject, TriageWeights, type Contribution, type ScoredSubject } from './score.js';
 import { extractSignals, SIGNAL_INFO, SIGNALS, type SignalName, type SignalOptions } from './signals.js';
 
@@ -19,7 +19,10 @@ const MIN_REASON = 20;
 const ulid = monotonicFactory();
 
 export interface TriageServiceOptions {
+  /** Watchlist alerts and hits (the recent-hits signal, watched subjects, alert reviews). */
   readonly watch?: WatchReader;
+  /** Entity resolution: a person's records across agencies are ranked as one subject. */
+  readonly resolution?: ClusterReader;
   readonly now?: () => Date;
   readonly signals?: SignalOptions;
 }
@@ -54,19 +57,41 @@ export interface RankedSubject {
   readonly rose?: { readonly from: number; readonly decision: string };
 }
 
+/** How subjects were formed: records as they are, or records joined by a resolution. */
+export interface ResolutionUsed {
+  readonly source: 'none' | 'given' | 'resolution';
+  /** Subjects made of more than one record. */
+  readonly clusters: number;
+  /** Records inside those clusters. */
+  readonly records: number;
+  readonly warnings: readonly string[];
+}
+
 export interface Ranking {
   readonly asOf: string;
   readonly agency: string;
   readonly weights: WeightsRecord;
   readonly subjects: readonly RankedSubject[];
   readonly notes: readonly string[];
+  readonly resolution: ResolutionUsed;
   readonly lastDecision?: string;
 }
 
 export interface RankOptions {
   /** Reference time (default now). */
   readonly asOf?: string;
+  /** An explicit resolution (entity id → cluster id); wins over the resolution service. */
   readonly clusterOf?: ReadonlyMap<string, string>;
+  /** With a resolution service: rank resolved persons (default true) or single records (false). */
+  readonly resolved?: boolean;
+}
+
+/** What a statement cited as evidence is, for links to the entity's profile. */
+export interface EvidenceRef {
+  readonly statementId: string;
+  readonly entityId: string;
+  readonly schema: string;
+  readonly prop: string;
 }
 
 /** A stored plan: exactly what the system showed, for replay at review. */
@@ -81,6 +106,9 @@ export interface PlanSnapshot {
   readonly capacity: Capacity;
   readonly ranking: readonly RankedSubject[];
   readonly plan: PlanResult;
+  /** Covered risk against capacity (team counts), the declared point marked; absent in plans stored before the chart existed. */
+  readonly curve?: readonly CurvePoint[];
+  readonly resolution?: ResolutionUsed;
   readonly notes: readonly string[];
   readonly lastDecision?: string;
 }
@@ -182,7 +210,7 @@ export class TriageService {
   async rank(ctx: QueryContext, options: RankOptions = {}): Promise<Ranking> {
     const principal = await this.gov.authorise(ctx, 'triage');
     const ranking = await this.rankFor(ctx, principal, options);
-    await this.gov.audit(ctx, principal, 'triage.rank', 'allowed', ranking.subjects.slice(0, 100).flatMap((s) => s.entityIds.slice(0, 3)), { subjects: ranking.subjects.length, asOf: ranking.asOf, weightsVersion: ranking.weights.version });
+    await this.gov.audit(ctx, principal, 'triage.rank', 'allowed', ranking.subjects.slice(0, 100).flatMap((s) => s.entityIds.slice(0, 3)), { subjects: ranking.subjects.length, asOf: ranking.asOf, weightsVersion: ranking.weights.version, resolution: ranking.resolution.source, clusters: ranking.resolution.clusters });
     return ranking;
   }
 
@@ -200,7 +228,8 @@ export class TriageService {
       capacity = parseCapacity(rec.body);
     }
     const ranking = await this.rankFor(ctx, principal, options);
-    const plan = planCapacity(ranking.subjects.map((s) => ({ subject: s.subject, risk: s.risk })), capacity);
+    const inputs = ranking.subjects.map((s) => ({ subject: s.subject, risk: s.risk }));
+    const plan = planCapacity(inputs, capacity);
     const snapshot: PlanSnapshot = {
       id: `plan-${ulid()}`,
       agency: principal.agency,
@@ -212,6 +241,8 @@ export class TriageService {
       capacity,
       ranking: ranking.subjects,
       plan,
+      curve: coverageCurve(inputs, capacity),
+      resolution: ranking.resolution,
       notes: ranking.notes,
       ...(ranking.lastDecision ? { lastDecision: ranking.lastDecision } : {}),
     };
@@ -328,6 +359,18 @@ export class TriageService {
     return rows.map((r) => r.body);
   }
 
+  /**
+   * What cited statements are (entity, schema, property), for links from an explanation to the
+   * profiles behind it. Only statements the caller may read are described; the rest are left out.
+   */
+  async evidence(ctx: QueryContext, statementIds: readonly string[]): Promise<EvidenceRef[]> {
+    const principal = await this.gov.authorise(ctx, 'triage');
+    const ids = [...new Set(statementIds.filter((id) => !id.includes(':')))].slice(0, 5_000);
+    const { readable } = partitionReadable(principal, ids.length ? await this.gov.store.statementsById(ids) : [], this.gov.levels);
+    await this.gov.audit(ctx, principal, 'triage.evidence', 'allowed', [...new Set(readable.map((s) => s.entityId))].slice(0, 200), { requested: ids.length, described: readable.length });
+    return readable.map((s) => ({ statementId: s.id, entityId: s.entityId, schema: s.schema, prop: s.prop }));
+  }
+
   private async weightsOf(agency: string): Promise<WeightsRecord> {
     const rec = await this.gov.store.getRecord<WeightsRecord>(WEIGHTS, agency);
     return rec?.body ?? { ...DEFAULT_WEIGHTS, agency, version: 0, source: 'default' };
@@ -345,9 +388,10 @@ export class TriageService {
     const last = await this.latestDecision(principal.agency);
     const decisions = new Map<string, { at: number; ref: string }>();
     if (last) for (const a of last.allocation) decisions.set(a.subject, { at: Date.parse(last.decidedAt), ref: `decision:${last.id}` });
+    const resolved = await this.clustersFor(ctx, options);
     const evidence = await gatherEvidence(this.gov, ctx, {
       asOf: asOfMs,
-      ...(options.clusterOf ? { clusterOf: options.clusterOf } : {}),
+      ...(resolved.clusterOf ? { clusterOf: resolved.clusterOf } : {}),
       ...(this.options.watch ? { watch: this.options.watch } : {}),
       decisions,
     });
@@ -355,7 +399,9 @@ export class TriageService {
     const scored: (ScoredSubject & { entityIds: readonly string[] })[] = evidence.subjects.map((s) => ({ ...scoreSubject(s.id, s.label, signals.get(s.id) ?? [], weights), entityIds: s.entityIds }));
     scored.sort((a, b) => b.risk - a.risk || a.subject.localeCompare(b.subject));
     const subjects: RankedSubject[] = scored.map((s, i) => {
-      const before = last?.risks[s.subject];
+      // The last decision may have seen this person as several records (before a resolution joined
+      // them): the rise is judged against the highest risk any of them had, so a merge alone is no rise.
+      const before = last ? maxDefined([last.risks[s.subject], ...s.entityIds.map((id) => last.risks[id])]) : undefined;
       return {
         rank: i + 1,
         subject: s.subject,
@@ -367,10 +413,48 @@ export class TriageService {
         ...(last && before !== undefined && s.risk > before && (s.risk - before >= RISE_ABS || logit(s.risk) - logit(before) >= RISE_LOGIT) ? { rose: { from: before, decision: last.id } } : {}),
       };
     });
-    const notes = [...evidence.notes];
+    const notes = [...resolved.notes, ...evidence.notes];
     if (subjects.length === 0) notes.push('no persons visible to this user: nothing to rank');
-    return { asOf: new Date(asOfMs).toISOString(), agency: principal.agency, weights, subjects, notes, ...(last ? { lastDecision: last.id } : {}) };
+    return { asOf: new Date(asOfMs).toISOString(), agency: principal.agency, weights, subjects, notes, resolution: resolved.used, ...(last ? { lastDecision: last.id } : {}) };
   }
+
+  /**
+   * The resolution to rank by: the one given, else the resolution service's clusters (each named by
+   * its smallest record id, so a subject keeps its id as records join it), else none. A resolution
+   * that cannot be read (e.g. the case's legal basis excludes it) is said in the notes, not hidden.
+   */
+  private async clustersFor(ctx: QueryContext, options: RankOptions): Promise<{ clusterOf?: ReadonlyMap<string, string>; used: ResolutionUsed; notes: string[] }> {
+    const summary = (source: ResolutionUsed['source'], clusterOf: ReadonlyMap<string, string>, warnings: readonly string[]): ResolutionUsed => {
+      const sizes = new Map<string, number>();
+      for (const c of clusterOf.values()) sizes.set(c, (sizes.get(c) ?? 0) + 1);
+      const multi = [...sizes.values()].filter((n) => n > 1);
+      return { source, clusters: multi.length, records: multi.reduce((a, n) => a + n, 0), warnings: warnings.slice(0, 20) };
+    };
+    const none: ResolutionUsed = { source: 'none', clusters: 0, records: 0, warnings: [] };
+    if (options.clusterOf) return { clusterOf: options.clusterOf, used: summary('given', options.clusterOf, []), notes: [] };
+    if (!this.options.resolution) return { used: none, notes: ['no resolution service given: each record is ranked as its own subject'] };
+    if (options.resolved === false) return { used: none, notes: ['ranked by record (resolution not applied on request)'] };
+    try {
+      const r = await this.options.resolution.clusters(ctx);
+      const clusterOf = new Map<string, string>();
+      for (const c of r.clusters) {
+        if (c.length < 2) continue;
+        const id = [...c].sort()[0]!;
+        for (const e of c) clusterOf.set(e, id);
+      }
+      const used = summary('resolution', clusterOf, r.warnings);
+      return { clusterOf, used, notes: used.clusters ? [] : ['resolution holds no clusters among your records yet (tessera resolve run): each record is ranked as its own subject'] };
+    } catch (e) {
+      if (!isTesseraError(e)) throw e;
+      return { used: none, notes: [`resolution not read (${e.code}: ${e.message}); each record is ranked as its own subject`] };
+    }
+  }
+}
+
+function maxDefined(values: readonly (number | undefined)[]): number | undefined {
+  let best: number | undefined;
+  for (const v of values) if (v !== undefined && (best === undefined || v > best)) best = v;
+  return best;
 }
 
 function checkReason(reason: string | undefined, what: string): string {

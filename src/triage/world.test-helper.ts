@@ -82,6 +82,25 @@ export function chloeTravels(): Statement[] {
   ];
 }
 
+/**
+ * The Belgian unit's record of Emil under a variant spelling, with a trip to the conflict-zone
+ * gateway and a firearm that only Belgium holds: ranked by record, Emil looks unremarkable;
+ * resolved, the trip and the firearm are his.
+ */
+export function emilInBelgium(): Statement[] {
+  const s = (x: Input) => stmt({ source: { agency: 'BE-CT', documentId: 'be-fixture', collectedAt: '2025-06-01T00:00:00Z' }, subjectCategory: 'contact', ...x });
+  return [
+    s({ entityId: 'be-ct:emil', schema: 'Person', prop: 'name', value: 'Emil Mustér' }),
+    s({ entityId: 'be-ct:emil', schema: 'Person', prop: 'religion', value: 'none' }),
+    s({ entityId: 'be-ct:tr9', schema: 'TravelEvent', prop: 'traveller', value: 'be-ct:emil' }),
+    s({ entityId: 'be-ct:tr9', schema: 'TravelEvent', prop: 'destination', value: 'fr-ct:ist' }),
+    s({ entityId: 'be-ct:tr9', schema: 'TravelEvent', prop: 'departure', value: '2025-05-28T06:00:00Z' }),
+    s({ entityId: 'be-ct:fa9', schema: 'Firearm', prop: 'serialNumber', value: 'B445566' }),
+    s({ entityId: 'be-ct:pos9', schema: 'Possession', prop: 'owner', value: 'be-ct:emil' }),
+    s({ entityId: 'be-ct:pos9', schema: 'Possession', prop: 'asset', value: 'be-ct:fa9' }),
+  ];
+}
+
 /** A fresh in-memory store with the access-test world, a supervisor in Operation Atlas, and the statements. */
 export async function triageGovernance(statements: readonly Statement[]): Promise<Governance> {
   const store = await openSqliteStore({ path: ':memory:' });

@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { TesseraError } from '../../model/index.js';
-import { describeWeights, SIGNALS, TriageService, type CapacityInput, type DecisionChange, type PlanSnapshot, type RankedSubject, type SignalName } from '../../triage/index.js';
+import { describeWeights, SIGNALS, TriageService, type CapacityInput, type DecisionChange, type PlanSnapshot, type RankedSubject, type ResolutionUsed, type SignalName } from '../../triage/index.js';
+import { ResolutionService } from '../../resolve/index.js';
 import { WatchService, watchConfig } from '../../watch/index.js';
 import { withSession, type CliSession } from '../context.js';
 import { printJson, printTable, say } from '../output.js';
 
+/** Triage over the real watch service (alerts and hits) and the store's resolution (clusters). */
 function service(s: CliSession): TriageService {
-  return new TriageService(s.gov, { watch: new WatchService(s.gov, { config: watchConfig(), nodeAgency: s.config.nodeAgency }) });
+  return new TriageService(s.gov, { watch: new WatchService(s.gov, { config: watchConfig(), nodeAgency: s.config.nodeAgency }), resolution: new ResolutionService(s.gov) });
 }
 
 /** The reference time: --as-of, else the loaded scenario's "now", else the clock. */
@@ -19,8 +21,9 @@ async function asOf(s: CliSession, given: string | undefined): Promise<string | 
   return typeof ref === 'string' ? ref : undefined;
 }
 
-/** Reads a resolution as JSON `{ "entityId": "clusterId", … }` (a person's records ranked as one subject). */
-function clustersFrom(path: string | undefined): { clusterOf: Map<string, string> } | Record<string, never> {
+/** Reads a resolution as JSON `{ "entityId": "clusterId", … }` (a person's records ranked as one subject); --records ranks records. */
+function clustersFrom(path: string | undefined, records?: boolean): { clusterOf: Map<string, string> } | { resolved: false } | Record<string, never> {
+  if (records) return { resolved: false };
   if (!path) return {};
   let raw: unknown;
   try {
@@ -93,9 +96,14 @@ function capacityFrom(opts: { teams?: string; teamAgents?: string; agentsPerTarg
   };
 }
 
+function resolutionLine(r: ResolutionUsed | undefined): string {
+  if (!r || r.source === 'none') return 'subjects are single records';
+  return `${r.clusters} resolved person(s) join ${r.records} records (${r.source === 'given' ? 'resolution file' : 'store resolution'})`;
+}
+
 function printPlan(p: PlanSnapshot, limit: number): void {
   const risen = p.ranking.filter((r) => r.rose);
-  say(`Plan ${p.id} (as of ${p.asOf.slice(0, 10)}, weights v${p.weights.version} ${p.weights.source}): ${p.plan.usedAgents} of ${p.plan.totalAgents} agents used; covered risk ${p.plan.coveredRisk} of ${p.plan.totalRisk} (${p.ranking.length} subjects)`);
+  say(`Plan ${p.id} (as of ${p.asOf.slice(0, 10)}, weights v${p.weights.version} ${p.weights.source}; ${resolutionLine(p.resolution)}): ${p.plan.usedAgents} of ${p.plan.totalAgents} agents used; covered risk ${p.plan.coveredRisk} of ${p.plan.totalRisk} (${p.ranking.length} subjects)`);
   for (const w of p.plan.warnings) say(`WARNING: ${w}`);
   for (const n of p.notes) say(`note: ${n}`);
   const byId = new Map(p.ranking.map((r) => [r.subject, r]));
@@ -124,14 +132,15 @@ export function registerTriageCommands(program: Command): void {
     .option('--as-of <time>', 'reference time (default: the loaded scenario’s, else now)')
     .option('--limit <n>', 'rows to show', '25')
     .option('--explain', 'print each shown subject’s signals and evidence')
-    .option('--clusters <file>', 'resolution as JSON {entityId: clusterId}: rank resolved persons, not records')
-    .action(async (opts: { asOf?: string; limit: string; explain?: boolean; clusters?: string }, cmd: Command) => {
+    .option('--clusters <file>', 'resolution as JSON {entityId: clusterId} instead of the store’s resolution')
+    .option('--records', 'rank single records (do not apply the store’s resolution)')
+    .action(async (opts: { asOf?: string; limit: string; explain?: boolean; clusters?: string; records?: boolean }, cmd: Command) => {
       await withSession(cmd, async (s) => {
         const limit = positiveInt(opts.limit, 'limit', 1);
         const at = await asOf(s, opts.asOf);
-        const r = await service(s).rank(await s.context(), { ...(at ? { asOf: at } : {}), ...clustersFrom(opts.clusters) });
+        const r = await service(s).rank(await s.context(), { ...(at ? { asOf: at } : {}), ...clustersFrom(opts.clusters, opts.records) });
         if (s.json) return printJson({ ...r, subjects: r.subjects.slice(0, limit), total: r.subjects.length });
-        say(`${r.subjects.length} subjects ranked as of ${r.asOf.slice(0, 10)} (weights v${r.weights.version}, ${r.weights.source})`);
+        say(`${r.subjects.length} subjects ranked as of ${r.asOf.slice(0, 10)} (weights v${r.weights.version}, ${r.weights.source}; ${resolutionLine(r.resolution)})`);
         for (const n of r.notes) say(`note: ${n}`);
         printTable(r.subjects.slice(0, limit).map(rankRow), undefined, 90);
         if (opts.explain) for (const sub of r.subjects.slice(0, limit)) explain(sub);
@@ -147,13 +156,14 @@ export function registerTriageCommands(program: Command): void {
     .option('--agents-per-target <n>', 'agents per full-time target (25–30)')
     .option('--partial <measure...>', 'partial measures ID:AGENTS:COVERAGE[:LABEL]')
     .option('--limit <n>', 'rows to show', '25')
-    .option('--clusters <file>', 'resolution as JSON {entityId: clusterId}: plan over resolved persons')
-    .action(async (opts: { asOf?: string; teams?: string; teamAgents?: string; agentsPerTarget?: string; partial?: string[]; limit: string; clusters?: string }, cmd: Command) => {
+    .option('--clusters <file>', 'resolution as JSON {entityId: clusterId} instead of the store’s resolution')
+    .option('--records', 'plan over single records (do not apply the store’s resolution)')
+    .action(async (opts: { asOf?: string; teams?: string; teamAgents?: string; agentsPerTarget?: string; partial?: string[]; limit: string; clusters?: string; records?: boolean }, cmd: Command) => {
       await withSession(cmd, async (s) => {
         const limit = positiveInt(opts.limit, 'limit', 1);
         const at = await asOf(s, opts.asOf);
         const capacity = capacityFrom(opts);
-        const p = await service(s).plan(await s.context(), { ...(at ? { asOf: at } : {}), ...(capacity ? { capacity } : {}), ...clustersFrom(opts.clusters) });
+        const p = await service(s).plan(await s.context(), { ...(at ? { asOf: at } : {}), ...(capacity ? { capacity } : {}), ...clustersFrom(opts.clusters, opts.records) });
         if (s.json) return printJson(p);
         printPlan(p, limit);
       });
