@@ -19,6 +19,8 @@ export const Config = z.object({
   defaultUser: z.string().optional(),
   defaultPurpose: z.string().optional(),
   defaultCase: z.string().optional(),
+  /** Chromium that prints PDF dossiers (headless, through playwright-core). */
+  chromiumPath: z.string().min(1).default('/usr/bin/chromium'),
 });
 export type Config = Readonly<z.infer<typeof Config>>;
 
@@ -42,6 +44,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     ...(env.TESSERA_USER ? { defaultUser: env.TESSERA_USER } : {}),
     ...(env.TESSERA_PURPOSE ? { defaultPurpose: env.TESSERA_PURPOSE } : {}),
     ...(env.TESSERA_CASE ? { defaultCase: env.TESSERA_CASE } : {}),
+    ...(env.TESSERA_CHROMIUM ? { chromiumPath: env.TESSERA_CHROMIUM } : {}),
     ...overrides,
   };
   const parsed = Config.safeParse(raw);
