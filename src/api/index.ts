@@ -9,3 +9,4 @@ export { webRootDefault } from './web-root.js';
 export { watchPlugin, watchRoutes } from './routes/watch.js';
 export { resolvePlugin, resolveRoutes } from './routes/resolve.js';
 export { graphPlugin, graphRoutes } from './routes/graph.js';
+export { mapPlugin, mapRoutes } from './routes/map.js';
