@@ -10,3 +10,4 @@ export { watchPlugin, watchRoutes } from './routes/watch.js';
 export { resolvePlugin, resolveRoutes } from './routes/resolve.js';
 export { graphPlugin, graphRoutes } from './routes/graph.js';
 export { mapPlugin, mapRoutes } from './routes/map.js';
+export { triagePlugin, triageRoutes } from './routes/triage.js';

@@ -172,7 +172,7 @@ export class TriageService {
   /** A supervisor sets the agency's weights, with a reason. */
   async setWeights(ctx: QueryContext, input: unknown, reason: string): Promise<WeightsRecord> {
     const principal = await this.gov.authorise(ctx, 'triage');
-    this.gov.requireRole(principal, 'supervisor');
+    await this.requireSupervisor(ctx, principal, 'triage.weights.set');
     const why = checkReason(reason, 'weights');
     const parsed = TriageWeights.safeParse(input);
     if (!parsed.success) {
@@ -197,7 +197,7 @@ export class TriageService {
   /** A supervisor declares the agency's capacity (teams, agents per target, partial measures). */
   async setCapacity(ctx: QueryContext, input: CapacityInput, reason: string): Promise<CapacityRecord> {
     const principal = await this.gov.authorise(ctx, 'triage');
-    this.gov.requireRole(principal, 'supervisor');
+    await this.requireSupervisor(ctx, principal, 'triage.capacity.set');
     const why = checkReason(reason, 'capacity');
     const capacity = parseCapacity(input);
     const rec: CapacityRecord = { ...capacity, agency: principal.agency, setBy: principal.userId, setAt: this.now().toISOString(), reason: why };
@@ -265,7 +265,7 @@ export class TriageService {
    */
   async decide(ctx: QueryContext, input: DecisionInput): Promise<Decision> {
     const principal = await this.gov.authorise(ctx, 'triage');
-    this.gov.requireRole(principal, 'supervisor');
+    await this.requireSupervisor(ctx, principal, 'triage.decide', { plan: (input as { planId?: unknown }).planId });
     const parsed = DecisionInput.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -369,6 +369,13 @@ export class TriageService {
     const { readable } = partitionReadable(principal, ids.length ? await this.gov.store.statementsById(ids) : [], this.gov.levels);
     await this.gov.audit(ctx, principal, 'triage.evidence', 'allowed', [...new Set(readable.map((s) => s.entityId))].slice(0, 200), { requested: ids.length, described: readable.length });
     return readable.map((s) => ({ statementId: s.id, entityId: s.entityId, schema: s.schema, prop: s.prop }));
+  }
+
+  /** Only a supervisor decides, sets weights or declares capacity; a refused attempt is audited too. */
+  private async requireSupervisor(ctx: QueryContext, principal: Principal, action: string, details: Record<string, unknown> = {}): Promise<void> {
+    if (principal.roles.includes('supervisor')) return;
+    await this.gov.audit(ctx, principal, action, 'refused', [], { ...details, reason: 'supervisor role required' });
+    this.gov.requireRole(principal, 'supervisor');
   }
 
   private async weightsOf(agency: string): Promise<WeightsRecord> {
