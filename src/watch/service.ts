@@ -687,6 +687,19 @@ export class WatchService {
     return hits;
   }
 
+  /** One hit report of the principal's agency inbox (audited; another agency's hit is refused). */
+  async getHit(ctx: QueryContext, hitId: string): Promise<HitReport> {
+    const principal = await this.principalFor(ctx);
+    const rec = await this.store.getRecord<HitReport>(HITS, hitId);
+    if (!rec) throw new TesseraError('NOT_FOUND', `no hit ${hitId}`, { record: hitId });
+    if (rec.body.agency !== principal.agency) {
+      await this.gov.audit(ctx, principal, 'watch.hit.read', 'refused', [], { hitId, reason: 'not the issuing agency' });
+      throw new TesseraError('FORBIDDEN', `hit ${hitId} is in the inbox of ${rec.body.agency}`, { record: hitId });
+    }
+    await this.gov.audit(ctx, principal, 'watch.hit.read', 'allowed', [rec.body.encountered.ref], { hitId, alertId: rec.body.alertId });
+    return rec.body;
+  }
+
   /** A person's decision on a hit; a false positive suppresses the same pair until its data change. */
   async decideHit(ctx: QueryContext, hitId: string, decisionInput: string, note: string): Promise<HitReport> {
     const principal = await this.principalFor(ctx);

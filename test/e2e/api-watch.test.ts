@@ -90,6 +90,7 @@ describe('watch API (/api/watch)', () => {
     ['POST', '/api/watch/alerts/fr-ct:wl-x/remove', { assessment: ASSESSMENT }],
     ['POST', '/api/watch/alerts/fr-ct:wl-x/approve', { note: 'Agreed after review' }],
     ['GET', '/api/watch/hits'],
+    ['GET', '/api/watch/hits/h1'],
     ['POST', '/api/watch/hits/h1/decide', { decision: 'confirmed', note: 'Seen at the gate' }],
   ];
 
@@ -184,7 +185,12 @@ describe('watch API (/api/watch)', () => {
     expect(hit.matched.map((m) => m.field)).toContain('name');
     expect(hit.explanation.length).toBeGreaterThan(0);
 
+    // One report on its own (the inbox's detail view): the same record, other agencies refused, unknown ids 404.
+    expect(await json(call(f, fr, 'GET', `/api/watch/hits/${encodeURIComponent(hit.id)}`))).toMatchObject({ id: hit.id, alertId: alert.id, status: 'open', matched: hit.matched });
+    expect(await json(call(f, fr, 'GET', '/api/watch/hits/no-such-hit'))).toMatchObject({ code: 'NOT_FOUND' });
+
     const be = await signIn(f, 'be.analyst', DUNE);
+    expect((await call(f, be, 'GET', `/api/watch/hits/${encodeURIComponent(hit.id)}`)).status).toBe(403);
     expect((await call(f, be, 'POST', `/api/watch/hits/${hit.id}/decide`, { decision: 'confirmed', note: 'Not our alert' })).status).toBe(403);
 
     const decided = await call(f, fr, 'POST', `/api/watch/hits/${hit.id}/decide`, { decision: 'false-positive', note: 'Namesake: different father name and place of birth' });
@@ -246,6 +252,7 @@ describe('watch API (/api/watch)', () => {
       ['/api/watch/alerts/{id}/remove', 'post'],
       ['/api/watch/alerts/{id}/approve', 'post'],
       ['/api/watch/hits', 'get'],
+      ['/api/watch/hits/{id}', 'get'],
       ['/api/watch/hits/{id}/decide', 'post'],
     ];
     for (const [path, method] of expected) expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();

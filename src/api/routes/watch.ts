@@ -289,6 +289,18 @@ export function watchRoutes({ gov, config }: ApiServices, options: { readonly wa
 
   app.openapi(
     createRoute({
+      method: 'get',
+      path: '/hits/{id}',
+      tags: ['watch'],
+      summary: 'One hit report of the agency inbox: what matched, how well, from which record, and the decisions so far',
+      request: { params: IdParam },
+      responses: { 200: json(HitBody, 'The hit report'), ...errorResponses, ...notFound },
+    }),
+    async (c) => c.json(hitOut(await watch.getHit(workContext(c), c.req.valid('param').id)), 200),
+  );
+
+  app.openapi(
+    createRoute({
       method: 'post',
       path: '/hits/{id}/decide',
       tags: ['watch'],
