@@ -1,9 +1,12 @@
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { checkProtectedInvariance, groupByEntity, type ScoreProbe } from '../../src/governance/index.js';
+import { createApp, triagePlugin } from '../../src/api/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { checkProtectedInvariance, groupByEntity, hashPassword, type ScoreProbe } from '../../src/governance/index.js';
 import { buildNetwork, degreeCentrality, eigenvector } from '../../src/graph/index.js';
 import { assembleEntity, scoringView, schemaSpec, type Statement } from '../../src/model/index.js';
-import { matchRecords, type FieldSpec, type ResolveRecord } from '../../src/resolve/index.js';
-import { ScreeningIndex, subjectOfEntity } from '../../src/watch/index.js';
+import { matchRecords, ResolutionService, type FieldSpec, type ResolveRecord } from '../../src/resolve/index.js';
+import { ScreeningIndex, subjectOfEntity, travelSubject, WatchService, watchConfig } from '../../src/watch/index.js';
 import { openSqliteStore } from '../../src/store/index.js';
 import { TriageService } from '../../src/triage/index.js';
 import { frCtx, seedWorld } from '../support/governance.js';
@@ -141,6 +144,47 @@ const triageProbe: ScoreProbe = {
   },
 };
 
+/**
+ * Triage through the API, as the web app reaches it: the served /api/triage plug-in with the real
+ * resolution service (a stored run joins each person's French and Belgian records) and the real
+ * watch service (alerts on three French records, Belgian travel screened against them: hits). The
+ * risks the signed-in analyst is shown must not move when only protected properties change.
+ */
+const PROBE_PASSWORD = 'probe password for the invariance test';
+const triageApiProbe: ScoreProbe = {
+  name: 'triage via the API: subject risk (resolved persons, watchlist hits)',
+  async score(statements) {
+    const store = await openSqliteStore({ path: ':memory:' });
+    try {
+      const gov = await seedWorld(store);
+      const analyst = (await gov.user('fr.analyst'))!;
+      await gov.upsertUser({ ...analyst, passwordHash: hashPassword(PROBE_PASSWORD) });
+      await gov.systemWrite('test', 'Protected-characteristic invariance probe for triage through the API', statements);
+      await new ResolutionService(gov).run(frCtx, { threads: 1 });
+      const watch = new WatchService(gov, { config: watchConfig(), nodeAgency: 'FR-CT' });
+      const names = groupByEntity(statements.filter((s) => s.schema === 'Person' && s.prop === 'name'));
+      for (const i of [0, 3, 6]) {
+        await watch.addAlert(frCtx, { subject: { entityIds: [`fr-ct:r${i}a`], names: [names.get(`fr-ct:r${i}a`)![0]!.value] }, threatLevel: 'S9', reasons: 'Invariance probe: subject of Operation Atlas', grading: { system: 'EU4x4', source: 'B', info: '2' }, action: 'discreet-check' });
+        await watch.screenRecords(frCtx, [travelSubject({ id: `pnr-${i}`, travellerName: names.get(`be-ct:r${i}b`)![0]!.value, departure: '2026-05-10T08:00:00Z' }, `pnr-${i}`, 'probe PNR')]);
+      }
+      const { app } = createApp({ gov, config: loadConfig({}, { databaseUrl: 'sqlite::memory:', port: 0 }), logger: pino({ level: 'silent' }), plugins: [triagePlugin()] });
+      const login = await app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'fr.analyst', password: PROBE_PASSWORD }) });
+      const headers = { cookie: login.headers.get('set-cookie')!.split(';')[0]!, 'x-csrf-token': ((await login.json()) as { csrfToken: string }).csrfToken, 'content-type': 'application/json' };
+      await app.request('/api/session/context', { method: 'PUT', headers, body: JSON.stringify({ purpose: frCtx.purpose, caseId: frCtx.caseId }) });
+      const res = await app.request('/api/triage/rank?asOf=2026-06-01T00:00:00Z&limit=5000', { headers });
+      const body = (await res.json()) as { subjects: { subject: string; risk: number; contributions: { signal: string }[] }[]; resolution: { clusters: number } };
+      if (res.status !== 200) throw new Error(`rank answered ${res.status}: ${JSON.stringify(body)}`);
+      const out = new Map(body.subjects.map((x) => [x.subject, x.risk]));
+      // The probe is only meaningful if resolution and hits reached the ranking: count them as scores too.
+      out.set('(resolved persons)', body.resolution.clusters);
+      out.set('(subjects with recent hits)', body.subjects.filter((x) => x.contributions.some((c) => c.signal === 'recentHits')).length);
+      return out;
+    } finally {
+      await store.close();
+    }
+  },
+};
+
 describe('protected characteristics never change a score', () => {
   it('resolution, screening, graph ranking and triage are identical when only protected properties change', async () => {
     const statements = fixture();
@@ -155,6 +199,16 @@ describe('protected characteristics never change a score', () => {
     expect(pair('fr-ct:r0a', 'be-ct:r0b')).toBeGreaterThan(0.9);
     expect(Math.min(...[...base.values()])).toBeLessThan(0.5);
   });
+  it('triage through the API, with resolved persons and watchlist hits, is identical when only protected properties change', async () => {
+    const statements = fixture();
+    const [result] = await checkProtectedInvariance([triageApiProbe], statements, 3);
+    expect(result!.scores).toBeGreaterThan(20);
+    expect(result!.differences).toEqual([]);
+    const base = await triageApiProbe.score(statements);
+    expect(base.get('(resolved persons)')).toBeGreaterThan(20); // most French and Belgian pairs joined
+    expect(base.get('(subjects with recent hits)')).toBe(3);
+  }, 60_000);
+
   it('a protected characteristic cannot be named as a matching feature', async () => {
     const records: ResolveRecord[] = [{ id: 'a', fields: scoringView('Person', { name: ['X Y'], religion: ['muslim'] }) }];
     expect(Object.keys(records[0]!.fields)).toEqual(['name']);
