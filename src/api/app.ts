@@ -14,6 +14,9 @@ import { authRoutes } from './routes/auth.js';
 import { caseRoutes } from './routes/cases.js';
 import { entityRoutes } from './routes/entities.js';
 import { oversightRoutes } from './routes/oversight.js';
+import { auditRoutes } from './routes/audit.js';
+import { dossierRoutes } from './routes/dossiers.js';
+import { recordRoutes } from './routes/records.js';
 import { createRouter } from './router.js';
 import { csrfTokenMatches, SESSION_COOKIE, SessionStore } from './session.js';
 
@@ -118,6 +121,8 @@ export function createApp(deps: ApiDeps): TesseraApp {
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE });
   for (const router of [authRoutes(services), caseRoutes(services), entityRoutes(services), oversightRoutes(services)]) app.route('/api', router);
+  // Audit viewer, DPO report, redacted dossiers, recording entities (issue 10).
+  for (const router of [auditRoutes(services), dossierRoutes(services), recordRoutes(services)]) app.route('/api', router);
   for (const plugin of deps.plugins ?? []) {
     if (!/^[a-z][a-z0-9-]{0,31}$/.test(plugin.path)) throw new TesseraError('CONFIG', `API plug-in path "${plugin.path}" must be a lower-case word`);
     app.route(`/api/${plugin.path}`, plugin.routes(services));

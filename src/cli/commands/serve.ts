@@ -101,12 +101,16 @@ export async function printLogins(gov: Governance): Promise<void> {
   else say('No user has a password yet: load the demo (`tessera demo`) or set passwords before signing in.');
 }
 
-/** The OpenAPI 3.1 document of the core API, as committed in docs/openapi.json (pretty JSON, trailing newline). */
-export async function coreOpenApiJson(): Promise<string> {
+/**
+ * The OpenAPI 3.1 document of the API as served — the core routes and every plug-in of
+ * `servedPlugins()` — as committed in docs/openapi.json (pretty JSON, trailing newline).
+ * `npm run openapi` rewrites the committed copy; test/e2e/api-hardening.test.ts compares them.
+ */
+export async function openApiJson(): Promise<string> {
   const store = await openStore({ url: 'sqlite::memory:' });
   try {
     const gov = new Governance(store, { classifications: DEFAULT_CLASSIFICATIONS });
-    const { app } = createApp({ gov, config: loadConfig({}, { databaseUrl: 'sqlite::memory:' }), logger: pino({ level: 'silent' }) });
+    const { app } = createApp({ gov, config: loadConfig({}, { databaseUrl: 'sqlite::memory:' }), logger: pino({ level: 'silent' }), plugins: servedPlugins() });
     return `${JSON.stringify(openApiDocument(app), null, 2)}\n`;
   } finally {
     await store.close();
@@ -148,7 +152,7 @@ export function registerServeCommands(program: Command): void {
     .description('print (or write with --out) the OpenAPI 3.1 document of the API')
     .option('--out <file>', 'write to this file, e.g. docs/openapi.json')
     .action(async (opts: { out?: string }) => {
-      const json = await coreOpenApiJson();
+      const json = await openApiJson();
       if (opts.out) {
         writeFileSync(opts.out, json);
         say(`Wrote ${opts.out}`);
