@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   analyseNetwork,
+  betweenness,
+  degreeCentrality,
   allShortPaths,
   burnerSuccession,
   checkHops,
@@ -19,10 +21,13 @@ import {
   type GraphEdge,
   type Network,
   type Subgraph as SubgraphResult,
+  type TimelineEvent,
 } from '../../graph/index.js';
+import type { Governance, QueryContext } from '../../governance/index.js';
+import { gradingAtLeast, parseGrading, StatementId, TesseraError, type Grading, type Statement } from '../../model/index.js';
 import { workContext, type ApiPlugin, type ApiServices } from '../context.js';
 import { createRouter } from '../router.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, Provenance } from '../schemas.js';
 
 /**
  * /api/graph: network analysis for the web UI. Every route projects the store through governance
@@ -45,7 +50,8 @@ const Edge = z
     first: Time.optional(),
     last: Time.optional(),
     directed: z.boolean().optional(),
-    evidence: z.array(z.string()).openapi({ description: 'statement ids the link rests on' }),
+    evidence: z.array(z.string()).openapi({ description: 'statement ids the link rests on (shared phones and handsets name the selector node first)' }),
+    gradings: z.array(z.string()).optional().openapi({ description: 'distinct EU 4x4 gradings of those statements, e.g. B2' }),
   })
   .openapi('GraphEdge');
 const Subgraph = z.object({ nodes: z.array(Node), edges: z.array(Edge), truncated: z.boolean(), note: z.string().optional() }).openapi('GraphSubgraph');
@@ -72,17 +78,46 @@ const Centrality = z
 const Succession = z
   .array(z.object({ oldPhone: z.string(), newPhone: z.string(), score: z.number(), gapDays: z.number(), reasons: z.array(z.string()), evidence: z.array(z.string()) }))
   .openapi('GraphSuccession');
-const Timeline = z
-  .array(
-    z.object({
-      time: z.string(),
-      schema: z.string(),
-      entityId: z.string(),
-      facts: z.record(z.string(), z.array(z.string())),
-      sources: z.array(z.object({ agency: z.string(), documentId: z.string().optional() })),
-    }),
-  )
-  .openapi('GraphTimeline');
+const TimelineEventOut = z
+  .object({
+    time: z.string(),
+    end: z.string().optional(),
+    schema: z.string(),
+    entityId: z.string(),
+    dated: z.string().openapi({ description: 'the property that dates the event: date, startDate, departure, firstSeen…' }),
+    facts: z.record(z.string(), z.array(z.string())),
+    sources: z.array(z.object({ agency: z.string(), documentId: z.string().optional() })),
+    provenance: z.array(Provenance).openapi({ description: 'distinct provenance of the statements behind the event (agency, document, grading, handling…)' }),
+  })
+  .openapi('GraphTimelineEvent');
+const Timeline = z.array(TimelineEventOut).openapi('GraphTimeline');
+const TimelinePage = z
+  .object({ events: z.array(TimelineEventOut), total: z.number().int(), truncated: z.boolean() })
+  .openapi('GraphTimelinePage');
+const Measures = z
+  .object({
+    algorithm: z.enum(['leiden', 'louvain']),
+    modularity: z.number(),
+    communities: z.number().int().openapi({ description: 'communities in the whole readable network' }),
+    nodes: z.array(
+      z.object({
+        id: z.string(),
+        community: z.number().int().openapi({ description: 'rank of the node’s community by size (0 = largest)' }),
+        communitySize: z.number().int(),
+        degree: z.number(),
+        betweenness: z.number(),
+      }),
+    ),
+    betweenness: z.object({ exact: z.boolean(), note: z.string().optional(), epsilon: z.number().optional() }),
+  })
+  .openapi('GraphMeasures');
+const Evidence = z
+  .object({
+    statements: z.array(z.object({ entityId: z.string(), schema: z.string(), prop: z.string(), value: z.string(), provenance: Provenance })),
+    selectors: z.array(z.string()).openapi({ description: 'selector nodes a derived link rests on (the shared phone or handset)' }),
+    notShown: z.number().int().openapi({ description: 'statement ids not returned: unknown, deleted, or not readable by you (indistinguishable)' }),
+  })
+  .openapi('GraphEvidence');
 
 const list = z
   .string()
@@ -94,7 +129,29 @@ const Filter = z.object({
   nodeKinds: list.optional().openapi({ description: 'walk only through nodes of these kinds' }),
   from: z.string().max(40).optional().openapi({ description: 'links active on or after (ISO 8601)' }),
   to: z.string().max(40).optional(),
+  grading: z.string().max(8).optional().openapi({ description: 'follow only links resting on a statement graded at least this (B2, adm:C3)' }),
 });
+
+/** The minimum grading of a request, or VALIDATION naming the field. */
+function minGradingOf(code: string | undefined): Grading | undefined {
+  if (code === undefined || code === '') return undefined;
+  const g = parseGrading(code);
+  if (!g) throw new TesseraError('VALIDATION', `"${code}" is not a grading (like B2 or adm:C3)`, { field: 'grading' });
+  return g;
+}
+
+/**
+ * Only links with at least one statement graded at least `min` (links without known gradings go).
+ * A new network rather than a query filter: every query (neighbours, paths) then walks the same links.
+ */
+function restrictGrading(net: Network, min: Grading | undefined): Network {
+  if (min === undefined) return net;
+  const passes = (codes: readonly string[] | undefined) => (codes ?? []).some((code) => {
+    const g = parseGrading(code);
+    return g !== undefined && gradingAtLeast(g, min);
+  });
+  return buildNetwork(net.nodes, net.edges.filter((e) => passes(e.gradings)));
+}
 
 function filterOf(q: z.infer<typeof Filter>): EdgeFilter {
   return {
@@ -106,7 +163,10 @@ function filterOf(q: z.infer<typeof Filter>): EdgeFilter {
 }
 
 /** Plain (mutable) copies for the response schemas. */
-const edgeOut = (e: GraphEdge): z.infer<typeof Edge> => ({ ...e, evidence: [...e.evidence] });
+const edgeOut = (e: GraphEdge): z.infer<typeof Edge> => {
+  const { gradings, ...rest } = e;
+  return { ...rest, evidence: [...e.evidence], ...(gradings === undefined ? {} : { gradings: [...gradings] }) };
+};
 const subgraphOut = (g: SubgraphResult): z.infer<typeof Subgraph> => ({
   nodes: g.nodes.map((n) => ({ ...n })),
   edges: g.edges.map(edgeOut),
@@ -128,6 +188,64 @@ function restrictKinds(net: Network, kinds: readonly string[] | undefined): Netw
   );
 }
 
+/** One statement's provenance in the API's shape (the entity profile's). */
+function provenanceOut(s: Statement): z.infer<typeof Provenance> {
+  return {
+    statementId: s.id,
+    agency: s.source.agency,
+    ...(s.source.documentId === undefined ? {} : { documentId: s.source.documentId }),
+    collectedAt: s.source.collectedAt,
+    grading: { ...s.grading },
+    handling: { codes: [...s.handling.codes], releasableTo: [...s.handling.releasableTo], ...(s.handling.conditions === undefined ? {} : { conditions: s.handling.conditions }) },
+    classification: s.classification,
+    subjectCategory: s.subjectCategory,
+    nature: s.nature,
+    ...(s.original === undefined ? {} : { original: s.original }),
+    ...(s.firstSeen === undefined ? {} : { firstSeen: s.firstSeen }),
+    ...(s.lastSeen === undefined ? {} : { lastSeen: s.lastSeen }),
+    caseIds: [...s.caseIds],
+  };
+}
+
+/**
+ * Timeline events for the API, each with the distinct provenance of its statements: an event built
+ * from five statements of one report shows that report once, with its grading and handling.
+ */
+function timelineOut(events: readonly TimelineEvent[], statements: readonly Statement[]): z.infer<typeof TimelineEventOut>[] {
+  const byId = new Map(statements.map((s) => [s.id as string, s]));
+  return events.map((e) => {
+    const provenance = new Map<string, z.infer<typeof Provenance>>();
+    for (const id of e.statementIds) {
+      const s = byId.get(id);
+      if (s === undefined) continue;
+      const key = [s.source.agency, s.source.documentId ?? '', s.grading.system, s.grading.source, s.grading.info, s.handling.codes.join('+'), s.handling.releasableTo.join(','), s.handling.conditions ?? '', s.classification, s.nature].join('\u0000');
+      if (!provenance.has(key)) provenance.set(key, provenanceOut(s));
+    }
+    return {
+      time: e.time,
+      ...(e.end === undefined ? {} : { end: e.end }),
+      schema: e.schema,
+      entityId: e.entityId,
+      dated: e.dated,
+      facts: Object.fromEntries(Object.entries(e.facts).map(([k, v]) => [k, [...v]])),
+      sources: e.sources.map((src) => ({ agency: src.agency, ...(src.documentId === undefined ? {} : { documentId: src.documentId }) })),
+      provenance: [...provenance.values()],
+    };
+  });
+}
+
+/** Entities with a readable statement filed under the context's case (the case's own holdings). */
+async function caseEntities(gov: Governance, ctx: QueryContext): Promise<string[]> {
+  const ids = new Set<string>();
+  const caseId = ctx.caseId;
+  if (caseId === null) return [];
+  for await (const batch of gov.scanReadable(ctx, 'link-analysis')) for (const s of batch) if ((s.caseIds as readonly string[]).includes(caseId)) ids.add(s.entityId);
+  return [...ids];
+}
+
+/** Sort key that puts partial dates before the dates they contain ("2024" < "2024-03" < "2024-03-02"). */
+const timeKey = (t: string) => (t.length === 4 ? `${t}-00` : t);
+
 /** The graph routes (mounted at /api/graph). */
 export function graphRoutes({ gov }: ApiServices) {
   const app = createRouter();
@@ -143,8 +261,10 @@ export function graphRoutes({ gov }: ApiServices) {
     }),
     async (c) => {
       const q = c.req.valid('query');
+      const minGrading = minGradingOf(q.grading);
       const { projection, net } = await storeGraph(gov, workContext(c), 'link-analysis', { hops: q.hops });
-      return c.json(subgraphOut(neighbourhood(net, nodeIdsOf(projection, [c.req.valid('param').id]), { hops: q.hops, maxNodes: q.maxNodes, filter: filterOf(q) })), 200);
+      const start = nodeIdsOf(projection, [c.req.valid('param').id]);
+      return c.json(subgraphOut(neighbourhood(restrictGrading(net, minGrading), start, { hops: q.hops, maxNodes: q.maxNodes, filter: filterOf(q) })), 200);
     },
   );
 
@@ -169,7 +289,9 @@ export function graphRoutes({ gov }: ApiServices) {
       const q = c.req.valid('query');
       const ctx = workContext(c);
       const all = q.all === 'true';
-      const { projection, net } = await storeGraph(gov, ctx, 'link-analysis', all ? { hops: q.maxLength } : {});
+      const minGrading = minGradingOf(q.grading);
+      const { projection, net: full } = await storeGraph(gov, ctx, 'link-analysis', all ? { hops: q.maxLength } : {});
+      const net = restrictGrading(full, minGrading);
       const [from, to] = nodeIdsOf(projection, [q.source, q.target]) as [string, string];
       const filter = filterOf(q);
       if (q.timed === 'true') {
@@ -269,15 +391,140 @@ export function graphRoutes({ gov }: ApiServices) {
     async (c) => {
       const ctx = workContext(c);
       const { projection } = await storeGraph(gov, ctx, 'link-analysis');
-      const events = timeline(await timelineStatements(gov, ctx, [c.req.valid('param').id], projection));
+      const statements = await timelineStatements(gov, ctx, [c.req.valid('param').id], projection);
+      return c.json(timelineOut(timeline(statements), statements), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/timeline',
+      tags: ['graph'],
+      summary: 'Timeline of a network (several entities or nodes) or of the session’s case (scope=case), with provenance',
+      request: {
+        query: z.object({
+          ids: z
+            .string()
+            .max(8000)
+            .optional()
+            .transform((v) => (v ? [...new Set(v.split(',').map((x) => x.trim()).filter(Boolean))] : []))
+            .pipe(z.array(z.string().max(200)).max(300))
+            .openapi({ description: 'entity or node ids, comma-separated (at most 300)' }),
+          scope: z.enum(['entities', 'case']).default('entities').openapi({ description: 'case: every entity with a statement filed under the session’s case' }),
+          from: z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?/).max(40).optional().openapi({ description: 'events on or after (ISO 8601)' }),
+          to: z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?/).max(40).optional(),
+          limit: int(1, 5000).default(1000).openapi({ description: 'at most this many events: the latest ones' }),
+        }),
+      },
+      responses: { ...ok(TimelinePage, 'Events in time order (the latest `limit` when there are more)'), ...errorResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const ctx = workContext(c);
+      if (q.scope === 'entities' && q.ids.length === 0) throw new TesseraError('VALIDATION', 'name the entities of the network (ids) or ask for scope=case', { field: 'ids' });
+      let statements: Statement[];
+      if (q.scope === 'case') {
+        await gov.authorise(ctx, 'link-analysis');
+        const ids = await caseEntities(gov, ctx);
+        statements = ids.length === 0 ? [] : await timelineStatements(gov, ctx, ids);
+      } else {
+        const { projection } = await storeGraph(gov, ctx, 'link-analysis');
+        statements = await timelineStatements(gov, ctx, q.ids, projection);
+      }
+      // "to" covers the whole day, month or year it names (2024-03 includes 2024-03-31T23:59).
+      const inWindow = (e: TimelineEvent) => (q.from === undefined || timeKey(e.time) >= timeKey(q.from)) && (q.to === undefined || timeKey(e.time).slice(0, q.to.length) <= q.to);
+      const events = timeline(statements).filter(inWindow);
+      const shown = events.length > q.limit ? events.slice(events.length - q.limit) : events;
+      return c.json({ events: timelineOut(shown, statements), total: events.length, truncated: shown.length < events.length }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/measures',
+      tags: ['graph'],
+      summary: 'Communities and centralities of the whole readable network, for the nodes a chart shows',
+      request: {
+        body: {
+          content: {
+            'application/json': {
+              schema: z.object({
+                ids: z.array(z.string().min(1).max(200)).min(1).max(2000).openapi({ description: 'node or entity ids shown (at most 2000)' }),
+                algorithm: z.enum(['leiden', 'louvain']).default('leiden'),
+              }),
+            },
+          },
+        },
+      },
+      responses: { ...ok(Measures, 'Community and centralities per known node; ids not in your graph are left out'), ...errorResponses },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const { projection, net } = await storeGraph(gov, workContext(c), 'network-analysis');
+      const csr = net.simple;
+      const comm = body.algorithm === 'leiden' ? leiden(csr, { seed: 1 }) : louvain(csr, { seed: 1 });
+      // Communities ranked by size so colours stay with the big groups from one request to the next.
+      const sizes = new Array<number>(comm.count).fill(0);
+      for (let v = 0; v < csr.n; v++) sizes[comm.membership[v]!]!++;
+      const rankOf = new Array<number>(comm.count);
+      [...sizes.keys()].sort((a, b) => sizes[b]! - sizes[a]! || a - b).forEach((c0, rank) => (rankOf[c0] = rank));
+      // A chart needs an answer in seconds: over ~3·10⁸ edge visits betweenness is sampled, with its error bound.
+      const bc = await betweenness(csr, { maxWork: 3e8, seed: 1 });
+      const deg = degreeCentrality(csr);
+      const known = new Set(projection.nodes.map((n) => n.id));
+      const nodes: z.infer<typeof Measures>['nodes'] = [];
+      for (const id of new Set(body.ids)) {
+        const node = projection.nodeOf.get(id) ?? (known.has(id) ? id : undefined);
+        const v = node === undefined ? undefined : net.index.get(node);
+        if (v === undefined) continue;
+        const community = comm.membership[v]!;
+        nodes.push({ id, community: rankOf[community]!, communitySize: sizes[community]!, degree: deg[v]!, betweenness: bc.values[v]! });
+      }
       return c.json(
-        events.map((e) => ({
-          time: e.time,
-          schema: e.schema,
-          entityId: e.entityId,
-          facts: Object.fromEntries(Object.entries(e.facts).map(([k, v]) => [k, [...v]])),
-          sources: e.sources.map((s) => ({ agency: s.agency, ...(s.documentId === undefined ? {} : { documentId: s.documentId }) })),
-        })),
+        {
+          algorithm: body.algorithm,
+          modularity: comm.modularity,
+          communities: comm.count,
+          nodes,
+          betweenness: { exact: bc.exact, ...(bc.note === undefined ? {} : { note: bc.note }), ...(bc.errorBound === undefined ? {} : { epsilon: bc.errorBound.epsilon }) },
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/evidence',
+      tags: ['graph'],
+      summary: 'The statements a link rests on (its evidence ids), with provenance, as far as you may read them',
+      request: {
+        query: z.object({
+          ids: z
+            .string()
+            .min(1)
+            .max(5000)
+            .transform((v) => [...new Set(v.split(',').map((x) => x.trim()).filter(Boolean))])
+            .pipe(z.array(z.string().max(200)).min(1).max(60))
+            .openapi({ description: 'a link’s evidence ids, comma-separated (at most 60)' }),
+        }),
+      },
+      responses: { ...ok(Evidence, 'Readable statements, grouped by nothing: one row per statement'), ...errorResponses },
+    }),
+    async (c) => {
+      const { ids } = c.req.valid('query');
+      const statementIds = ids.filter((id) => StatementId.safeParse(id).success);
+      const selectors = ids.filter((id) => !StatementId.safeParse(id).success);
+      const statements = await gov.readStatements(workContext(c), 'link-analysis', statementIds);
+      return c.json(
+        {
+          statements: statements.map((s) => ({ entityId: s.entityId, schema: s.schema, prop: s.prop, value: s.value, provenance: provenanceOut(s) })),
+          selectors,
+          notShown: statementIds.length - statements.length,
+        },
         200,
       );
     },
