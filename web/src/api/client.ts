@@ -1,4 +1,5 @@
 import type { ApiErrorBody, AuditVerification, CaseSummary, EntityProfile, Meta, SearchResult, SessionInfo, Stats } from './types';
+import type { AlertStatus, DueAlert, HitDecision, HitReport, MapData, WatchAlert } from './types';
 
 /** An error answered by the API, with its stable code (UNAUTHENTICATED, PURPOSE_REQUIRED…). */
 export class ApiError extends Error {
@@ -58,4 +59,32 @@ export const api = {
   entity: (id: string) => request<EntityProfile>('GET', `/api/entities/${encodeURIComponent(id)}`),
   stats: () => request<Stats>('GET', '/api/stats'),
   verifyAudit: () => request<AuditVerification>('GET', '/api/audit/verify'),
+  // map (/api/map)
+  mapEntity: (id: string, q: MapQuery = {}) => request<MapData>('GET', `/api/map/entity/${encodeURIComponent(id)}${mapParams(q)}`),
+  mapCase: (q: MapQuery = {}) => request<MapData>('GET', `/api/map/case${mapParams(q)}`),
+  // watchlists and hits (/api/watch)
+  watchAlerts: (status?: AlertStatus) => request<{ alerts: WatchAlert[] }>('GET', `/api/watch/alerts${status ? `?status=${status}` : ''}`),
+  watchAlert: (id: string) => request<WatchAlert>('GET', `/api/watch/alerts/${encodeURIComponent(id)}`),
+  watchDue: () => request<{ due: DueAlert[] }>('GET', '/api/watch/due'),
+  watchReview: (id: string, body: { assessment: string; extend?: boolean }) => request<WatchAlert>('POST', `/api/watch/alerts/${encodeURIComponent(id)}/review`, body),
+  watchRemove: (id: string, assessment: string) => request<WatchAlert>('POST', `/api/watch/alerts/${encodeURIComponent(id)}/remove`, { assessment }),
+  watchApprove: (id: string, note: string, reject: boolean) => request<WatchAlert>('POST', `/api/watch/alerts/${encodeURIComponent(id)}/approve`, { note, reject }),
+  watchHits: (status?: 'open' | HitDecision) => request<{ hits: HitReport[] }>('GET', `/api/watch/hits${status ? `?status=${status}` : ''}`),
+  watchHit: (id: string) => request<HitReport>('GET', `/api/watch/hits/${encodeURIComponent(id)}`),
+  watchDecide: (id: string, decision: HitDecision, note: string) => request<HitReport>('POST', `/api/watch/hits/${encodeURIComponent(id)}/decide`, { decision, note }),
 };
+
+export interface MapQuery {
+  network?: boolean;
+  from?: string;
+  to?: string;
+}
+
+function mapParams(q: MapQuery): string {
+  const params = new URLSearchParams();
+  if (q.network) params.set('network', 'true');
+  if (q.from) params.set('from', q.from);
+  if (q.to) params.set('to', q.to);
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}

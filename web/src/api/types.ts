@@ -111,3 +111,92 @@ export interface AuditVerification {
   entries: number;
   problems: { seq: number; kind: 'edited' | 'missing' | 'reordered' | 'link-broken'; message: string }[];
 }
+
+// ---- map (/api/map) ---------------------------------------------------------------------------
+export type MapFeatureKind = 'address' | 'place' | 'travel' | 'crossing' | 'encounter' | 'meeting' | 'co-location';
+export interface MapSource {
+  agency: string;
+  documentId?: string;
+  collectedAt: string;
+  grading: Grading;
+  handling: Handling;
+  classification: string;
+  nature: string;
+}
+export interface MapFeatureProperties {
+  fid: string;
+  kind: MapFeatureKind;
+  label: string;
+  subjects: { id: string; caption: string }[];
+  time?: string;
+  endTime?: string;
+  mode?: string;
+  precision: 'exact' | 'airport' | 'city';
+  basis: string;
+  refs: string[];
+  sources: MapSource[];
+  details: { label: string; value: string }[];
+}
+export interface MapFeature {
+  type: 'Feature';
+  id: string;
+  geometry: { type: 'Point'; coordinates: [number, number] } | { type: 'LineString'; coordinates: [number, number][] };
+  properties: MapFeatureProperties;
+}
+export interface MapData {
+  type: 'FeatureCollection';
+  scope: { kind: 'entity' | 'case'; id: string; network: boolean; from?: string; to?: string };
+  features: MapFeature[];
+  subjects: { id: string; schema: string; caption: string; role: 'subject' | 'network' | 'linked'; via?: string }[];
+  bbox?: [number, number, number, number];
+  counts: Record<MapFeatureKind, number>;
+  unlocated: { ref: string; schema: string; reason: string }[];
+  withheld?: Record<string, number>;
+  truncated: boolean;
+}
+
+// ---- watchlists and hits (/api/watch) ---------------------------------------------------------
+export type AlertStatus = 'active' | 'removal-pending' | 'delisted';
+export type HitDecision = 'confirmed' | 'false-positive' | 'needs-info';
+export interface WatchAlert {
+  id: string;
+  agency: string;
+  caseId: string;
+  subject: { entityIds: string[]; names: string[]; birthDates: string[]; selectors: { kind: string; value: string }[] };
+  threatLevel: string;
+  reasons: string;
+  grading: Grading;
+  action: string;
+  createdBy: string;
+  createdAt: string;
+  reviewBy: string;
+  status: AlertStatus;
+  delistedAt?: string;
+  quietUntil?: string;
+  removal?: { requestedBy: string; requestedAt: string; assessment: string };
+  version: number;
+  history: { at: string; by: string; kind: string; assessment?: string; changes?: Record<string, unknown> }[];
+}
+export interface DueAlert {
+  alert: WatchAlert;
+  daysLeft: number;
+  overdue: boolean;
+}
+export interface HitReport {
+  id: string;
+  kind: 'hit' | 'notice';
+  priority: 'high' | 'normal' | 'low';
+  alertId: string;
+  agency: string;
+  caseId: string;
+  threatLevel: string;
+  recommendedAction: string;
+  encountered: { ref: string; schema: string; what: string; where?: string; when?: string; by: string };
+  score: number;
+  matched: { field: string; recordValue: string; alertValue: string; score: number; how: string }[];
+  explanation: string[];
+  fingerprint: string;
+  createdAt: string;
+  status: 'open' | HitDecision;
+  decisions: { at: string; by: string; decision: HitDecision; note: string }[];
+}
