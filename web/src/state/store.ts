@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import type { AuditVerification, CaseSummary, EntityProfile, Meta, SearchResult, SessionInfo, Stats } from '../api/types';
+import type { DueAlert, HitDecision, HitReport, MapData, MapFeatureKind, WatchAlert } from '../api/types';
 
 /** Where the analyst is: one of the registered views and its parameters (kept in the URL hash). */
 export interface Route {
@@ -34,6 +35,54 @@ export interface OversightState {
   error: string | undefined;
 }
 
+/** The map: an entity (with or without its network) or the session's case, in a date window. */
+export interface MapState {
+  /** What the loaded data answer: entity id, or undefined for the case map. */
+  entityId: string | undefined;
+  network: boolean;
+  from: string;
+  to: string;
+  /** The request the current data answer (so a late answer to an older request is dropped). */
+  requestKey: string | undefined;
+  data: MapData | undefined;
+  /** Feature kinds switched off in the legend. */
+  hidden: MapFeatureKind[];
+  loading: boolean;
+  error: string | undefined;
+}
+
+export type WatchTab = 'alerts' | 'due' | 'approvals';
+
+/** Watchlists: the agency's alerts, the due-for-review queue and removals waiting for a second person. */
+export interface WatchState {
+  tab: WatchTab;
+  alerts: WatchAlert[] | undefined;
+  due: DueAlert[] | undefined;
+  pending: WatchAlert[] | undefined;
+  loading: boolean;
+  /** An alert id while its review, removal request or approval is being sent. */
+  busyId: string | undefined;
+  error: string | undefined;
+  /** What the last change did ("removal approved: alert … delisted"). */
+  done: string | undefined;
+}
+
+export type HitFilter = 'open' | HitDecision | 'all';
+
+/** The hits inbox and the hit report open in it. */
+export interface HitsState {
+  filter: HitFilter;
+  hits: HitReport[] | undefined;
+  loading: boolean;
+  error: string | undefined;
+  openId: string | undefined;
+  hit: HitReport | undefined;
+  /** The alert the open hit matched (its reasons, grading, subject) when the user may read it. */
+  alert: WatchAlert | undefined;
+  deciding: boolean;
+  decideError: string | undefined;
+}
+
 /** The whole client state. Components read slices of it; only actions change it. */
 export interface AppState {
   /** undefined while the first session check runs; null when signed out. */
@@ -49,11 +98,18 @@ export interface AppState {
   search: SearchState;
   profile: ProfileState;
   oversight: OversightState;
+  map: MapState;
+  watch: WatchState;
+  hits: HitsState;
   /** A message for the whole app (expired session, network failure). */
   notice: string | undefined;
 }
 
 export const initialSearch: SearchState = { query: '', schema: '', agency: '', from: '', to: '', grading: '', results: undefined, tookMs: undefined, loading: false, error: undefined };
+
+export const initialMap: MapState = { entityId: undefined, network: false, from: '', to: '', requestKey: undefined, data: undefined, hidden: [], loading: false, error: undefined };
+export const initialWatch: WatchState = { tab: 'alerts', alerts: undefined, due: undefined, pending: undefined, loading: false, busyId: undefined, error: undefined, done: undefined };
+export const initialHits: HitsState = { filter: 'open', hits: undefined, loading: false, error: undefined, openId: undefined, hit: undefined, alert: undefined, deciding: false, decideError: undefined };
 
 const initial: AppState = {
   session: undefined,
@@ -67,6 +123,9 @@ const initial: AppState = {
   search: initialSearch,
   profile: { id: undefined, profile: undefined, loading: false, error: undefined },
   oversight: { stats: undefined, audit: undefined, loading: false, error: undefined },
+  map: initialMap,
+  watch: initialWatch,
+  hits: initialHits,
   notice: undefined,
 };
 
