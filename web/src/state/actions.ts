@@ -1,6 +1,8 @@
 import { api, ApiError, setCsrfToken } from '../api/client';
 import type { SessionInfo } from '../api/types';
-import { getState, initialSearch, setState, type Route, type SearchState } from './store';
+import { getState, initialHits, initialMap, initialSearch, initialWatch, setState, type Route, type SearchState } from './store';
+import { syncMap } from './map-actions';
+import { syncHits, syncWatch } from './watch-actions';
 
 /** Every change of client state goes through these actions; components only call them. */
 
@@ -9,7 +11,7 @@ function messageOf(e: unknown): string {
 }
 
 /** Handles failures every action shares: an expired session sends the user back to sign in. */
-function handleError(e: unknown): string {
+export function handleError(e: unknown): string {
   if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') {
     setCsrfToken(undefined);
     setState({ session: null, notice: e.message });
@@ -38,6 +40,9 @@ export function syncRoute(): void {
   setState({ route });
   if (route.view === 'entity' && route.params.id && getState().profile.id !== route.params.id) void openProfile(route.params.id);
   if (route.view === 'oversight' && !getState().oversight.loading) void loadOversight();
+  if (route.view === 'map') syncMap(route);
+  if (route.view === 'watchlist') syncWatch(route);
+  if (route.view === 'hits') syncHits(route);
 }
 
 /** Navigates to a view. */
@@ -90,6 +95,9 @@ export async function chooseContext(purpose: string, caseId: string): Promise<vo
   try {
     adoptSession(await api.setContext(purpose, caseId));
     setState({ choosingContext: false, search: initialSearch, profile: { id: undefined, profile: undefined, loading: false, error: undefined } });
+    // Maps, watchlists and the inbox answer for a case: reload them for the new one.
+    setState({ map: initialMap, watch: initialWatch, hits: initialHits });
+    syncRoute();
   } catch (e) {
     setState({ contextError: handleError(e) });
     setState({ choosingContext: true });
