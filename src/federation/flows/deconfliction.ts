@@ -104,7 +104,7 @@ export class DeconflictionFlow {
       caseIds: [...record.caseIds],
       contact: { ...record.contact },
       consent: record.consent,
-    });
+    }, { subjects: [record.id, record.hitId, ...record.entityIds] });
     const sent: DeconflictionRecord = { ...record, status: 'sent', ...(by ? { decidedBy: by.principal.userId, decidedAt: by.at } : {}) };
     await this.save(sent);
     return sent;
@@ -145,6 +145,7 @@ export class DeconflictionFlow {
       createdAt: message.receivedAt,
     };
     await this.save(record);
+    message.concerns?.([body.noticeId, body.hitId, ...entityIds]);
     await this.ctx.systemAudit('federation.deconfliction.received', `Deconfliction notice from ${from}`, entityIds, { noticeId: body.noticeId, hitId: body.hitId, caseIds: body.caseIds });
   }
 

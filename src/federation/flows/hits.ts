@@ -91,7 +91,7 @@ export class HitFlow {
         }
         const rounded = Math.round(score * 10_000) / 10_000;
         const hitId = ulid(this.ctx.now().getTime());
-        const noticeId = await this.ctx.port().send(partner, 'hit.notice', { hitId, pointerId, matchKind: 'name', score: rounded, holder: partner, purpose: ctx.purpose, caseId });
+        const noticeId = await this.ctx.port().send(partner, 'hit.notice', { hitId, pointerId, matchKind: 'name', score: rounded, holder: partner, purpose: ctx.purpose, caseId }, { subjects: [hitId, caseId, ...subject.entityIds, ...(subject.alertId ? [subject.alertId] : [])] });
         const hit: HitRecord = {
           id: hitId,
           role: 'asker',
@@ -122,8 +122,8 @@ export class HitFlow {
     const hitId = ulid(this.ctx.now().getTime());
     const purpose = session.purpose ?? 'federation selector check';
     const caseId = session.caseId ?? '';
-    const noticeId = await this.ctx.port().send(session.partner, 'hit.notice', { hitId, psiSessionId: session.id, matchKind: 'selector', selectorKind: session.selectorKind, holder: session.partner, purpose, caseId });
     const subject = session.subject ?? { label: `${session.selectorKind} selectors`, entityIds: [] };
+    const noticeId = await this.ctx.port().send(session.partner, 'hit.notice', { hitId, psiSessionId: session.id, matchKind: 'selector', selectorKind: session.selectorKind, holder: session.partner, purpose, caseId }, { subjects: [hitId, session.id, caseId, ...subject.entityIds, ...(subject.alertId ? [subject.alertId] : [])] });
     const hit: HitRecord = {
       id: hitId,
       role: 'asker',
@@ -182,6 +182,7 @@ export class HitFlow {
       noticeId: message.envelope.id,
     };
     await this.save(hit);
+    message.concerns?.([body.hitId, ...subject.entityIds]);
     await this.ctx.systemAudit('federation.hit.received', `Hit notice from ${from}: ${body.purpose} (their case ${body.caseId})`, subject.entityIds, {
       hitId: body.hitId,
       from,

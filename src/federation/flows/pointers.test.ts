@@ -23,10 +23,9 @@ describe('pointer flow (pointer.publish)', () => {
     expect(rest).toEqual([]);
     expect(summary).toMatchObject({ partner: 'BE-CT', mode: 'snapshot', added: 2, withdrawn: 0, messages: 1 });
     await w.net.settle();
-    expect(w.net.failures).toEqual([]);
-    const published = w.net.messages('pointer.publish');
+    const published = w.net.log.filter((m) => m.type === 'pointer.publish');
     expect(published.map((m) => m.to)).toEqual(['BE-CT']);
-    for (const s of w.net.sent) for (const clear of ['Amrani', 'Lindqvist', 'Ferrante', '1993-04-21', 'es-ct:p']) expect(s.wire).not.toContain(clear);
+    for (const s of w.net.log) for (const clear of ['Amrani', 'Lindqvist', 'Ferrante', '1993-04-21', 'es-ct:p']) expect(s.wire).not.toContain(clear);
     // ES can map its pointers back to its entities; BE holds the filters only.
     const own = (await es.store.findRecords<OwnPointer>(COLLECTIONS.ownPointers)).map((r) => r.body);
     expect(own.map((p) => p.entityId).sort()).toEqual(['es-ct:p1', 'es-ct:p2']);
@@ -57,9 +56,9 @@ describe('pointer flow (pointer.publish)', () => {
     expect(beIds).toHaveLength(2);
     expect(beIds).not.toContain(marta.pointerId);
     // Nothing changed: no message at all.
-    const before = w.net.sent.length;
+    const before = w.net.log.length;
     expect((await es.service.publishPointers(es.supervisor))[0]).toMatchObject({ mode: 'delta', added: 0, withdrawn: 0, messages: 0 });
-    expect(w.net.sent.length).toBe(before);
+    expect(w.net.log.length).toBe(before);
     // A forced snapshot replaces the partner's copy under new ids.
     const [snap] = await es.service.publishPointers(es.supervisor, { mode: 'snapshot' });
     expect(snap).toMatchObject({ mode: 'snapshot', added: 2, withdrawn: 2 });
@@ -75,7 +74,6 @@ describe('pointer flow (pointer.publish)', () => {
     // ES sends FR a set anyway (as if misconfigured): FR holds no agreement with ES.
     await es.port.send('FR-CT', 'pointer.publish', { index: 'names', encoding: es.service.context.encoderFor('BE-CT')!.spec, mode: 'snapshot', pointers: [{ pointerId: 'p_abcdefghijklmnopqrstuv', filter: 'A'.repeat(171) + '=' }] });
     await w.net.settle();
-    expect(w.net.failures).toEqual([]);
     expect((await fr.store.getRecord<PartnerSet>(COLLECTIONS.partnerSets, 'ES-CT'))?.body).toMatchObject({ usable: false, pointers: 0, problem: expect.stringContaining('no linkage agreement') });
     expect(await fr.store.countRecords(COLLECTIONS.partnerPointers)).toBe(0);
   });

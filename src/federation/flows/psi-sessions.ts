@@ -64,7 +64,7 @@ export class PsiFlow {
       ownCount: offer.count,
     };
     await this.save(record);
-    await this.ctx.port().send(partner, 'psi.offer', offer);
+    await this.ctx.port().send(partner, 'psi.offer', offer, { subjects: [record.id, ...subject.entityIds] });
     return record;
   }
 
@@ -91,7 +91,8 @@ export class PsiFlow {
     this.#responders.set(body.sessionId, { responder, entities: held });
     await this.save({ ...base, status: 'replied', ownCount: reply.ownCount });
     await this.ctx.systemAudit('federation.psi.reply', `PSI session with ${from} on ${body.selectorKind} selectors`, [], { sessionId: body.sessionId, kind: body.selectorKind, ours: reply.ownCount, theirs: body.count });
-    await this.ctx.port().send(from, 'psi.reply', reply, { inReplyTo: message.envelope.id });
+    message.concerns?.([body.sessionId]);
+    await this.ctx.port().send(from, 'psi.reply', reply, { inReplyTo: message.envelope.id, subjects: [body.sessionId] });
   }
 
   /** Inbound `psi.reply`: learn our matches, send `psi.final`, and record the hit if any matched. */
@@ -112,7 +113,8 @@ export class PsiFlow {
       await this.save({ ...record, status: 'failed', problem: e instanceof Error ? e.message : String(e) });
       return;
     }
-    await this.ctx.port().send(from, 'psi.final', result.final, { inReplyTo: message.envelope.id });
+    message.concerns?.([record.id, ...(record.subject?.entityIds ?? [])]);
+    await this.ctx.port().send(from, 'psi.final', result.final, { inReplyTo: message.envelope.id, subjects: [record.id, ...(record.subject?.entityIds ?? [])] });
     const done: PsiSessionRecord = { ...record, status: 'done', finishedAt: this.ctx.now().toISOString(), otherCount: result.outcome.otherSetSize, matched: result.outcome.matched };
     await this.save(done);
     if (result.outcome.matched.length > 0) await this.hits.recordSelectorHit(done, result.outcome.matchedOriginals);
@@ -139,6 +141,7 @@ export class PsiFlow {
     const entityIds = [...new Set(outcome.matched.flatMap((c) => state.entities.get(c) ?? []))];
     const done: PsiSessionRecord = { ...record, status: 'done', finishedAt: this.ctx.now().toISOString(), matched: outcome.matched, matchedEntityIds: entityIds };
     await this.save(done);
+    message.concerns?.([record.id, ...entityIds]);
     await this.ctx.systemAudit('federation.psi.concluded', `PSI session with ${from} on ${record.selectorKind} selectors`, entityIds, { sessionId: body.sessionId, matched: outcome.matched.length });
     await this.hits.onSessionConcluded(done);
   }

@@ -87,7 +87,7 @@ export class RequestFlow {
       requestedAt: requestedAt.toISOString(),
       deadline: deadline.toISOString(),
       question,
-    });
+    }, { subjects: [id, hitId, hit.caseId, ...hit.subject.entityIds] });
     const record: RequestRecord = {
       id,
       role: 'asker',
@@ -122,7 +122,7 @@ export class RequestFlow {
       const level = escalationLevel(r, now);
       if (level <= r.escalation) continue;
       const overdueMs = Math.max(0, now.getTime() - Date.parse(r.deadline));
-      await this.ctx.port().send(r.holder, 'followup.escalation', { requestId: r.id, deadline: r.deadline, overdueMs, level }, r.envelopeId ? { inReplyTo: r.envelopeId } : {});
+      await this.ctx.port().send(r.holder, 'followup.escalation', { requestId: r.id, deadline: r.deadline, overdueMs, level }, { subjects: [r.id, r.hitId], ...(r.envelopeId ? { inReplyTo: r.envelopeId } : {}) });
       const next: RequestRecord = { ...r, escalation: level, escalatedAt: now.toISOString() };
       await this.save(next);
       await this.ctx.systemAudit('federation.request.escalate', `Request ${r.id} to ${r.holder} overdue (case ${r.caseId})`, [], { requestId: r.id, level, overdueMs });
@@ -140,6 +140,7 @@ export class RequestFlow {
       return;
     }
     if (request.answers.some((a) => a.envelopeId === envelopeId)) return;
+    message.concerns?.([request.id, request.hitId, ...new Set(body.statements.map((s) => s.entityId))]);
     const at = message.receivedAt;
     let answer: AnswerRecord = { at, outcome: body.outcome, statementIds: [], envelopeId, ...(body.reason ? { reason: body.reason } : {}), ...(body.question ? { question: body.question } : {}) };
     if (body.outcome === 'released') {
@@ -193,6 +194,7 @@ export class RequestFlow {
       answers: [],
     };
     await this.save(record);
+    message.concerns?.([body.requestId, body.hitId, ...(known ? hit.subject.entityIds : [])]);
     await this.ctx.systemAudit('federation.request.received', `Request from ${from}: ${body.purpose} (their case ${body.caseId})`, known ? hit.subject.entityIds : [], {
       requestId: body.requestId,
       hitId: body.hitId,
@@ -210,6 +212,7 @@ export class RequestFlow {
     if (!r || r.role !== 'holder' || r.asker !== from) return;
     if (body.level <= r.escalation) return;
     await this.save({ ...r, escalation: body.level, escalatedAt: message.receivedAt });
+    message.concerns?.([r.id, r.hitId]);
     await this.ctx.systemAudit('federation.request.escalated', `Request ${r.id} from ${from} escalated to level ${body.level}`, [], { requestId: r.id, level: body.level, overdueMs: body.overdueMs });
   }
 
@@ -254,7 +257,7 @@ export class RequestFlow {
     const entityIds = [...new Set(passed.map((s) => s.entityId))];
     // Logged as a disclosure (LED Art. 25: recipients) and counted against the export limits.
     await this.ctx.gov.audit(ctx, principal, 'export.federation.release', 'allowed', entityIds, { requestId, recipients: [r.asker], statements: passed.length, withheld: refused.length, granted: grant });
-    const envelopeId = await this.ctx.port().send(r.asker, 'followup.response', { requestId, outcome: 'released', statements: passed }, r.envelopeId ? { inReplyTo: r.envelopeId } : {});
+    const envelopeId = await this.ctx.port().send(r.asker, 'followup.response', { requestId, outcome: 'released', statements: passed }, { subjects: [requestId, r.hitId, ...entityIds], ...(r.envelopeId ? { inReplyTo: r.envelopeId } : {}) });
     const at = this.ctx.now().toISOString();
     const granted = new Set(passed.filter((s) => needsGrant.has(s.id)).map((s) => s.id));
     const answer: AnswerRecord = { at, outcome: 'released', by: principal.userId, statementIds: passed.map((s) => s.id), ...(refused.length ? { withheld: refused } : {}), envelopeId };
@@ -274,7 +277,7 @@ export class RequestFlow {
     const r = await this.holderRequest(ctx, principal, requestId, 'federation.request.refuse');
     const text = reason.trim();
     if (text.length < 5) throw invalid('state the reason for the refusal (at least 5 characters)', requestId, 'reason');
-    const envelopeId = await this.ctx.port().send(r.asker, 'followup.response', { requestId, outcome: 'refused', reason: text }, r.envelopeId ? { inReplyTo: r.envelopeId } : {});
+    const envelopeId = await this.ctx.port().send(r.asker, 'followup.response', { requestId, outcome: 'refused', reason: text }, { subjects: [requestId, r.hitId], ...(r.envelopeId ? { inReplyTo: r.envelopeId } : {}) });
     const next: RequestRecord = { ...r, status: 'refused', answers: [...r.answers, { at: this.ctx.now().toISOString(), outcome: 'refused', by: principal.userId, reason: text, statementIds: [], envelopeId }] };
     await this.save(next);
     await this.ctx.gov.audit(ctx, principal, 'federation.request.refuse', 'allowed', [], { requestId, asker: r.asker, reason: text });
@@ -286,7 +289,7 @@ export class RequestFlow {
     const r = await this.holderRequest(ctx, principal, requestId, 'federation.request.more-info');
     const text = question.trim();
     if (text.length < 5) throw invalid('state the question (at least 5 characters)', requestId, 'question');
-    const envelopeId = await this.ctx.port().send(r.asker, 'followup.response', { requestId, outcome: 'more-info-needed', question: text }, r.envelopeId ? { inReplyTo: r.envelopeId } : {});
+    const envelopeId = await this.ctx.port().send(r.asker, 'followup.response', { requestId, outcome: 'more-info-needed', question: text }, { subjects: [requestId, r.hitId], ...(r.envelopeId ? { inReplyTo: r.envelopeId } : {}) });
     const next: RequestRecord = { ...r, status: 'more-info-needed', answers: [...r.answers, { at: this.ctx.now().toISOString(), outcome: 'more-info-needed', by: principal.userId, question: text, statementIds: [], envelopeId }] };
     await this.save(next);
     await this.ctx.gov.audit(ctx, principal, 'federation.request.more-info', 'allowed', [], { requestId, asker: r.asker });

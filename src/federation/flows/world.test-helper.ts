@@ -1,22 +1,22 @@
 import { Governance, type QueryContext } from '../../governance/index.js';
 import { DEFAULT_CLASSIFICATIONS, validateStatement, type Statement, type StatementInput } from '../../model/index.js';
 import { openStore, type Store } from '../../store/index.js';
+import { LoopbackNetwork, type LoopbackNode } from '../node/loopback.js';
 import type { LinkageAgreement } from './context.js';
-import { MemoryNetwork, type MemoryPort } from './memory-port.test-helper.js';
 import { FederationService, wireFlows, type FederationServiceOptions } from './service.js';
 
 /**
  * A small federation for the flows' tests: one node per agency, each with its own in-memory store,
  * governance world (agencies, an analyst and a supervisor, a case whose legal basis allows
- * federation, one that does not) and FederationService wired to a MemoryNetwork. All names are
- * invented.
+ * federation, one that does not) and FederationService wired to the node layer's LoopbackNetwork
+ * (real sealing and replay checks; delivery only on `net.settle()`). All names are invented.
  */
 export interface TestNode {
   readonly agency: string;
   readonly store: Store;
   readonly gov: Governance;
   readonly service: FederationService;
-  readonly port: MemoryPort;
+  readonly port: LoopbackNode;
   /** The analyst, in the node's federation case. */
   readonly analyst: QueryContext;
   /** The supervisor, same case. */
@@ -27,7 +27,7 @@ export interface TestNode {
 }
 
 export interface TestWorld {
-  readonly net: MemoryNetwork;
+  readonly net: LoopbackNetwork;
   readonly nodes: Readonly<Record<string, TestNode>>;
   /** The shared clock (tests move it to pass deadlines). */
   readonly clock: { now: Date };
@@ -50,8 +50,8 @@ export interface WorldOptions {
 }
 
 export async function federationWorld(agencies: readonly string[], options: WorldOptions = {}): Promise<TestWorld> {
-  const net = new MemoryNetwork();
   const clock = { now: new Date('2026-03-02T09:00:00Z') };
+  const net = new LoopbackNetwork({ autoDeliver: false, now: () => clock.now });
   const pairs = options.partnerships ?? agencies.flatMap((a, i) => agencies.slice(i + 1).map((b) => [a, b] as const));
   const nodes: Record<string, TestNode> = {};
   for (const agency of agencies) {
