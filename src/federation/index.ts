@@ -51,4 +51,4 @@ export {
 export { canonicalSelector } from './selectors.js';
 export { PSI_DST, PsiEngine, PsiInitiator, PsiResponder, psiMessage, type PsiOutcome } from './psi.js';
 export type { FederationPort, InboundHandler, InboundMessage, SendOptions } from './port.js';
-export { LoopbackNetwork, LoopbackNode, type LoopbackDelivery, type LoopbackOptions } from './node/index.js';
+export * from './node/index.js';

@@ -1,3 +1,4 @@
+import type { Store } from '../store/index.js';
 import type { Envelope } from './envelope.js';
 import type { MessageBodyInput, MessageType } from './messages.js';
 
@@ -33,6 +34,11 @@ export interface SendOptions {
    * never sent, so `ledger replay --subject` can find the message from the subject.
    */
   readonly subjects?: readonly string[];
+  /**
+   * Queue the message as part of this store transaction, so the flow's own records and the outbox
+   * entry commit together (the loopback ignores it).
+   */
+  readonly tx?: Store;
 }
 
 /** An accepted, verified envelope as a flow sees it. */
