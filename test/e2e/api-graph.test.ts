@@ -36,6 +36,7 @@ interface Event {
   schema: string;
   entityId: string;
   facts: Record<string, string[]>;
+  labels?: Record<string, string>;
   provenance: Prov[];
 }
 
@@ -172,6 +173,7 @@ describe('/api/graph for the link chart and timeline', () => {
     const meeting = events.find((e) => e.schema === 'Meeting')!;
     expect(meeting.time).toBe('2024-01-20T19:30:00Z');
     expect(meeting.facts.participant).toEqual(expect.arrayContaining([CHART.karim, CHART.samir, CHART.ines]));
+    expect(meeting.labels).toMatchObject({ [CHART.samir]: 'Samir Haddou', 'fr-ct:pl1': 'Café du Nord, Lille' });
     expect(meeting.provenance.map((p) => p.handling.codes.join('+')).sort()).toEqual(['', 'H1']);
     const travel = events.find((e) => e.schema === 'TravelEvent')!;
     expect(travel.provenance).toEqual([expect.objectContaining({ agency: 'FR-CT', documentId: 'fr-pnr-2024-02', grading: { system: 'EU4x4', source: 'B', info: '2' } })]);

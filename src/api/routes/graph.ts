@@ -20,6 +20,7 @@ import {
   type EdgeFilter,
   type GraphEdge,
   type Network,
+  type Projection,
   type Subgraph as SubgraphResult,
   type TimelineEvent,
 } from '../../graph/index.js';
@@ -86,6 +87,7 @@ const TimelineEventOut = z
     entityId: z.string(),
     dated: z.string().openapi({ description: 'the property that dates the event: date, startDate, departure, firstSeen…' }),
     facts: z.record(z.string(), z.array(z.string())),
+    labels: z.record(z.string(), z.string()).optional().openapi({ description: 'captions of the entities the facts name, where you may see them' }),
     sources: z.array(z.object({ agency: z.string(), documentId: z.string().optional() })),
     provenance: z.array(Provenance).openapi({ description: 'distinct provenance of the statements behind the event (agency, document, grading, handling…)' }),
   })
@@ -211,8 +213,10 @@ function provenanceOut(s: Statement): z.infer<typeof Provenance> {
  * Timeline events for the API, each with the distinct provenance of its statements: an event built
  * from five statements of one report shows that report once, with its grading and handling.
  */
-function timelineOut(events: readonly TimelineEvent[], statements: readonly Statement[]): z.infer<typeof TimelineEventOut>[] {
+function timelineOut(events: readonly TimelineEvent[], statements: readonly Statement[], projection: Projection): z.infer<typeof TimelineEventOut>[] {
   const byId = new Map(statements.map((s) => [s.id as string, s]));
+  const nodeLabel = new Map(projection.nodes.map((n) => [n.id, n.label ?? n.id]));
+  const labelOf = (id: string) => nodeLabel.get(projection.nodeOf.get(id) ?? id);
   return events.map((e) => {
     const provenance = new Map<string, z.infer<typeof Provenance>>();
     for (const id of e.statementIds) {
@@ -221,6 +225,13 @@ function timelineOut(events: readonly TimelineEvent[], statements: readonly Stat
       const key = [s.source.agency, s.source.documentId ?? '', s.grading.system, s.grading.source, s.grading.info, s.handling.codes.join('+'), s.handling.releasableTo.join(','), s.handling.conditions ?? '', s.classification, s.nature].join('\u0000');
       if (!provenance.has(key)) provenance.set(key, provenanceOut(s));
     }
+    const labels: Record<string, string> = {};
+    for (const values of Object.values(e.facts)) {
+      for (const v of values) {
+        const label = labelOf(v);
+        if (label !== undefined && label !== v) labels[v] = label;
+      }
+    }
     return {
       time: e.time,
       ...(e.end === undefined ? {} : { end: e.end }),
@@ -228,6 +239,7 @@ function timelineOut(events: readonly TimelineEvent[], statements: readonly Stat
       entityId: e.entityId,
       dated: e.dated,
       facts: Object.fromEntries(Object.entries(e.facts).map(([k, v]) => [k, [...v]])),
+      ...(Object.keys(labels).length ? { labels } : {}),
       sources: e.sources.map((src) => ({ agency: src.agency, ...(src.documentId === undefined ? {} : { documentId: src.documentId }) })),
       provenance: [...provenance.values()],
     };
@@ -392,7 +404,7 @@ export function graphRoutes({ gov }: ApiServices) {
       const ctx = workContext(c);
       const { projection } = await storeGraph(gov, ctx, 'link-analysis');
       const statements = await timelineStatements(gov, ctx, [c.req.valid('param').id], projection);
-      return c.json(timelineOut(timeline(statements), statements), 200);
+      return c.json(timelineOut(timeline(statements), statements, projection), 200);
     },
   );
 
@@ -423,20 +435,19 @@ export function graphRoutes({ gov }: ApiServices) {
       const q = c.req.valid('query');
       const ctx = workContext(c);
       if (q.scope === 'entities' && q.ids.length === 0) throw new TesseraError('VALIDATION', 'name the entities of the network (ids) or ask for scope=case', { field: 'ids' });
+      const { projection } = await storeGraph(gov, ctx, 'link-analysis');
       let statements: Statement[];
       if (q.scope === 'case') {
-        await gov.authorise(ctx, 'link-analysis');
         const ids = await caseEntities(gov, ctx);
         statements = ids.length === 0 ? [] : await timelineStatements(gov, ctx, ids);
       } else {
-        const { projection } = await storeGraph(gov, ctx, 'link-analysis');
         statements = await timelineStatements(gov, ctx, q.ids, projection);
       }
       // "to" covers the whole day, month or year it names (2024-03 includes 2024-03-31T23:59).
       const inWindow = (e: TimelineEvent) => (q.from === undefined || timeKey(e.time) >= timeKey(q.from)) && (q.to === undefined || timeKey(e.time).slice(0, q.to.length) <= q.to);
       const events = timeline(statements).filter(inWindow);
       const shown = events.length > q.limit ? events.slice(events.length - q.limit) : events;
-      return c.json({ events: timelineOut(shown, statements), total: events.length, truncated: shown.length < events.length }, 200);
+      return c.json({ events: timelineOut(shown, statements, projection), total: events.length, truncated: shown.length < events.length }, 200);
     },
   );
 
