@@ -1,4 +1,5 @@
 import type { ApiErrorBody, AuditVerification, CaseSummary, EntityProfile, Meta, SearchResult, SessionInfo, Stats } from './types';
+import type { GraphEvidence, GraphMeasures, GraphPath, GraphSubgraph, GraphTimelineEvent, GraphTimelinePage } from './types';
 import type { AlertStatus, DueAlert, HitDecision, HitReport, MapData, WatchAlert } from './types';
 
 /** An error answered by the API, with its stable code (UNAUTHENTICATED, PURPOSE_REQUIRED…). */
@@ -88,3 +89,33 @@ function mapParams(q: MapQuery): string {
   const s = params.toString();
   return s ? `?${s}` : '';
 }
+
+// ---- graph (/api/graph): link chart and timelines ----------------------------------------------
+
+/** Which links a chart query follows: kinds, a time window, a minimum grading. */
+export interface GraphFilterQuery {
+  kinds?: readonly string[];
+  from?: string;
+  to?: string;
+  grading?: string;
+}
+
+function graphParams(q: object): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q) as [string, unknown][]) {
+    if (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) continue;
+    params.set(k, Array.isArray(v) ? v.join(',') : String(v));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+/** The graph routes the link chart and the timeline view use. */
+export const graphApi = {
+  neighbours: (id: string, q: GraphFilterQuery & { hops?: number; maxNodes?: number }) => request<GraphSubgraph>('GET', `/api/graph/neighbours/${encodeURIComponent(id)}${graphParams(q)}`),
+  path: (source: string, target: string, q: GraphFilterQuery & { maxLength?: number }) => request<GraphPath>('GET', `/api/graph/path${graphParams({ source, target, ...q })}`),
+  measures: (ids: readonly string[]) => request<GraphMeasures>('POST', '/api/graph/measures', { ids }),
+  evidence: (ids: readonly string[]) => request<GraphEvidence>('GET', `/api/graph/evidence${graphParams({ ids })}`),
+  entityTimeline: (id: string) => request<GraphTimelineEvent[]>('GET', `/api/graph/timeline/${encodeURIComponent(id)}`),
+  timeline: (q: { ids?: readonly string[]; scope?: 'entities' | 'case'; from?: string; to?: string; limit?: number }) => request<GraphTimelinePage>('GET', `/api/graph/timeline${graphParams(q)}`),
+};

@@ -200,3 +200,68 @@ export interface HitReport {
   status: 'open' | HitDecision;
   decisions: { at: string; by: string; decision: HitDecision; note: string }[];
 }
+
+// ---- graph (/api/graph): link chart and timelines ----------------------------------------------
+
+export interface GraphNode {
+  id: string;
+  kind: string;
+  label?: string;
+  hops?: number;
+}
+export interface GraphEdge {
+  source: string;
+  target: string;
+  kind: string;
+  weight: number;
+  count?: number;
+  first?: string | number;
+  last?: string | number;
+  directed?: boolean;
+  /** Statement ids (shared phones and handsets name the selector node first). */
+  evidence: string[];
+  /** Distinct EU 4x4 gradings of the statements behind the link. */
+  gradings?: string[];
+}
+export interface GraphSubgraph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  truncated: boolean;
+  note?: string;
+}
+export interface GraphPath {
+  found: boolean;
+  paths: string[][];
+  edges: GraphEdge[];
+  hops: number;
+  note?: string;
+}
+export interface GraphMeasures {
+  algorithm: 'leiden' | 'louvain';
+  modularity: number;
+  communities: number;
+  nodes: { id: string; community: number; communitySize: number; degree: number; betweenness: number }[];
+  betweenness: { exact: boolean; note?: string; epsilon?: number };
+}
+export interface GraphEvidence {
+  statements: { entityId: string; schema: string; prop: string; value: string; provenance: Provenance }[];
+  selectors: string[];
+  notShown: number;
+}
+export interface GraphTimelineEvent {
+  time: string;
+  end?: string;
+  schema: string;
+  entityId: string;
+  dated: string;
+  facts: Record<string, string[]>;
+  /** Captions of the entities the facts name, where the user may see them. */
+  labels?: Record<string, string>;
+  sources: { agency: string; documentId?: string }[];
+  provenance: Provenance[];
+}
+export interface GraphTimelinePage {
+  events: GraphTimelineEvent[];
+  total: number;
+  truncated: boolean;
+}
