@@ -34,3 +34,5 @@ export {
   type LedgerReport,
 } from './ledger.js';
 export { messageRefs } from './refs.js';
+export { LinkageSecret, loadNodeSetup, writeNodeKey, type NodeSetup } from './setup.js';
+export { describe as describeMessage, replayLedgers, type Holding, type LedgerReplay, type ReplayAgency, type ReplayEvent } from './timeline.js';
