@@ -36,6 +36,83 @@ export interface CommunityResult {
   readonly levels: number;
 }
 
+interface LevelBuffers {
+  readonly offsets: Int32Array;
+  readonly targets: Int32Array;
+  readonly weights: Float64Array;
+  readonly self: Float64Array;
+  readonly k: Float64Array;
+}
+
+/**
+ * Scratch space for one run, allocated once at the input's size and reused by every level (levels
+ * only shrink): no per-level allocation, and the arrays stay warm in cache. Aggregated levels are
+ * written alternately into two buffer sets, so a level is never overwritten while being read.
+ *
+ * `acc` is the dense per-community weight accumulator shared by local moving, refinement and
+ * aggregation: it is all zeros between uses (edge weights are > 0, so a zero entry marks an
+ * untouched community) and `touched` lists the entries to read back and clear.
+ */
+class Workspace {
+  private readonly buffers: readonly [LevelBuffers, LevelBuffers];
+  private flip = 0;
+  readonly tot: Float64Array;
+  readonly size: Int32Array;
+  readonly queue: Int32Array;
+  readonly queued: Uint8Array;
+  readonly free: Int32Array;
+  readonly acc: Float64Array;
+  readonly touched: Int32Array;
+  readonly refined: Int32Array;
+  readonly rTot: Float64Array;
+  readonly rExt: Float64Array;
+  readonly rSize: Int32Array;
+  readonly commTot: Float64Array;
+  readonly commSize: Int32Array;
+  readonly order: Int32Array;
+  readonly start: Int32Array;
+  readonly members: Int32Array;
+  readonly scratch: Int32Array;
+  readonly commA: Int32Array;
+  readonly commB: Int32Array;
+
+  constructor(n: number, m: number) {
+    const set = (): LevelBuffers => ({ offsets: new Int32Array(n + 1), targets: new Int32Array(m), weights: new Float64Array(m), self: new Float64Array(n), k: new Float64Array(n) });
+    this.buffers = [set(), set()];
+    this.tot = new Float64Array(n);
+    this.size = new Int32Array(n);
+    this.queue = new Int32Array(n);
+    this.queued = new Uint8Array(n);
+    this.free = new Int32Array(n);
+    this.acc = new Float64Array(n);
+    this.touched = new Int32Array(n);
+    this.refined = new Int32Array(n);
+    this.rTot = new Float64Array(n);
+    this.rExt = new Float64Array(n);
+    this.rSize = new Int32Array(n);
+    this.commTot = new Float64Array(n);
+    this.commSize = new Int32Array(n);
+    this.order = new Int32Array(n);
+    this.start = new Int32Array(n + 1);
+    this.members = new Int32Array(n);
+    this.scratch = new Int32Array(n);
+    this.commA = new Int32Array(n);
+    this.commB = new Int32Array(n);
+  }
+
+  /** Starts again from the input graph (the next aggregate goes to the first buffer set). */
+  restart(): void {
+    this.flip = 0;
+  }
+
+  /** The buffer set the next aggregated level is written to (not the one being read). */
+  nextBuffers(): LevelBuffers {
+    const b = this.buffers[this.flip]!;
+    this.flip ^= 1;
+    return b;
+  }
+}
+
 function baseLevel(csr: Csr): Level {
   const k = new Float64Array(csr.n);
   for (let v = 0; v < csr.n; v++) {
@@ -52,11 +129,12 @@ function totalStrength(level: Level): number {
   return s;
 }
 
-/** Renumbers community ids to 0..C-1 in order of first appearance; returns C. */
+/** Renumbers community ids to 0..C-1 in order of first appearance; returns C. Ids must be < comm.length. */
 function renumber(comm: Int32Array, scratch: Int32Array): number {
-  scratch.fill(-1);
+  const n = comm.length;
+  scratch.fill(-1, 0, n);
   let next = 0;
-  for (let i = 0; i < comm.length; i++) {
+  for (let i = 0; i < n; i++) {
     const c = comm[i]!;
     let r = scratch[c]!;
     if (r < 0) {
@@ -69,80 +147,53 @@ function renumber(comm: Int32Array, scratch: Int32Array): number {
 }
 
 /** Collapses each community into one node (weights summed, internal weight into `self`). */
-function aggregate(level: Level, comm: Int32Array, count: number): Level {
-  const start = new Int32Array(count + 1);
+function aggregate(level: Level, comm: Int32Array, count: number, ws: Workspace): Level {
+  const { offsets: inOffsets, targets: inTargets, weights: inWeights } = level;
+  const { start, members, scratch: cursor, acc, touched } = ws;
+  const buffers = ws.nextBuffers();
+  const { offsets, targets, weights } = buffers;
+  const self = buffers.self.subarray(0, count);
+  const k = buffers.k.subarray(0, count);
+  // Members of each community, contiguous (counting sort).
+  start.fill(0, 0, count + 1);
   for (let i = 0; i < level.n; i++) start[comm[i]! + 1]!++;
   for (let c = 0; c < count; c++) start[c + 1]! += start[c]!;
-  const members = new Int32Array(level.n);
-  const fill = start.slice(0, count);
-  for (let i = 0; i < level.n; i++) members[fill[comm[i]!]!++] = i;
-  const offsets = new Int32Array(count + 1);
-  const targets = new Int32Array(level.targets.length);
-  const weights = new Float64Array(level.targets.length);
-  const self = new Float64Array(count);
-  const k = new Float64Array(count);
-  const mark = new Int32Array(count).fill(-1);
-  const pos = new Int32Array(count);
+  cursor.set(start.subarray(0, count));
+  for (let i = 0; i < level.n; i++) members[cursor[comm[i]!]!++] = i;
   let out = 0;
   for (let c = 0; c < count; c++) {
     offsets[c] = out;
     let inside = 0;
     let strength = 0;
-    for (let m = start[c]!; m < start[c + 1]!; m++) {
+    let seen = 0;
+    const mEnd = start[c + 1]!;
+    for (let m = start[c]!; m < mEnd; m++) {
       const i = members[m]!;
       inside += level.self[i]!;
       strength += level.k[i]!;
-      for (let p = level.offsets[i]!; p < level.offsets[i + 1]!; p++) {
-        const d = comm[level.targets[p]!]!;
-        const w = level.weights[p]!;
-        if (d === c) {
-          inside += w;
-        } else if (mark[d] === c) {
-          weights[pos[d]!]! += w;
-        } else {
-          mark[d] = c;
-          pos[d] = out;
-          targets[out] = d;
-          weights[out] = w;
-          out++;
+      const pEnd = inOffsets[i + 1]!;
+      for (let p = inOffsets[i]!; p < pEnd; p++) {
+        const d = comm[inTargets[p]!]!;
+        const w = inWeights[p]!;
+        if (d === c) inside += w;
+        else {
+          if (acc[d] === 0) touched[seen++] = d;
+          acc[d]! += w;
         }
       }
+    }
+    for (let j = 0; j < seen; j++) {
+      const d = touched[j]!;
+      targets[out] = d;
+      weights[out] = acc[d]!;
+      acc[d] = 0;
+      out++;
     }
     self[c] = inside;
     k[c] = strength;
   }
   offsets[count] = out;
-  return { n: count, offsets, targets: targets.slice(0, out), weights: weights.slice(0, out), self, k };
-}
-
-/** Scratch space for summing a node's edge weight per neighbouring community. */
-class NeighbourWeights {
-  readonly weight: Float64Array;
-  readonly list: Int32Array;
-  readonly stamp: Int32Array;
-  size = 0;
-  private round = 0;
-  constructor(n: number) {
-    this.weight = new Float64Array(n);
-    this.list = new Int32Array(n);
-    this.stamp = new Int32Array(n);
-  }
-  reset(): void {
-    this.size = 0;
-    this.round++;
-  }
-  add(c: number, w: number): void {
-    if (this.stamp[c] !== this.round) {
-      this.stamp[c] = this.round;
-      this.weight[c] = w;
-      this.list[this.size++] = c;
-    } else {
-      this.weight[c]! += w;
-    }
-  }
-  get(c: number): number {
-    return this.stamp[c] === this.round ? this.weight[c]! : 0;
-  }
+  return { n: count, offsets: offsets.subarray(0, count + 1), targets: targets.subarray(0, out), weights: weights.subarray(0, out), self, k };
 }
 
 /**
@@ -150,27 +201,24 @@ class NeighbourWeights {
  * its neighbours outside its new community back in the queue. Moving to an empty community is
  * allowed when every other choice loses modularity.
  */
-function leidenFastLocalMove(level: Level, comm: Int32Array, gamma: number, twoM: number, random: () => number): void {
+function fastLocalMove(level: Level, comm: Int32Array, gamma: number, twoM: number, random: () => number, ws: Workspace): void {
   const n = level.n;
   const { offsets, targets, weights, k } = level;
-  const tot = new Float64Array(n);
-  const size = new Int32Array(n);
+  const { tot, size, queue, queued, free, acc, touched } = ws;
+  tot.fill(0, 0, n);
+  size.fill(0, 0, n);
   for (let i = 0; i < n; i++) {
     tot[comm[i]!]! += k[i]!;
     size[comm[i]!]!++;
   }
-  const empty: number[] = [];
-  for (let c = n - 1; c >= 0; c--) if (size[c] === 0) empty.push(c);
-  const queue = new Int32Array(n);
+  // Empty communities as a stack, smallest id on top.
+  let freeCount = 0;
+  for (let c = n - 1; c >= 0; c--) if (size[c] === 0) free[freeCount++] = c;
   for (let i = 0; i < n; i++) queue[i] = i;
-  shuffleInPlace(queue, random);
-  const queued = new Uint8Array(n).fill(1);
+  shuffleInPlace(queue.subarray(0, n), random);
+  queued.fill(1, 0, n);
   let head = 0;
   let length = n;
-  // Hot loop: per-community weight sums kept at zero between nodes (edge weights are > 0, so a zero
-  // marks an untouched community) to avoid a separate marker array.
-  const nWeight = new Float64Array(n);
-  const nList = new Int32Array(n);
   const invTwoM = gamma / twoM;
   while (length > 0) {
     const v = queue[head]!;
@@ -179,35 +227,36 @@ function leidenFastLocalMove(level: Level, comm: Int32Array, gamma: number, twoM
     queued[v] = 0;
     const cv = comm[v]!;
     const kv = k[v]!;
-    let size0 = 0;
+    let seen = 0;
+    const pStart = offsets[v]!;
     const pEnd = offsets[v + 1]!;
-    for (let p = offsets[v]!; p < pEnd; p++) {
+    for (let p = pStart; p < pEnd; p++) {
       const c = comm[targets[p]!]!;
-      if (nWeight[c] === 0) nList[size0++] = c;
-      nWeight[c]! += weights[p]!;
+      if (acc[c] === 0) touched[seen++] = c;
+      acc[c]! += weights[p]!;
     }
     tot[cv]! -= kv;
     size[cv]!--;
     const scale = kv * invTwoM;
     let best = cv;
-    let bestGain = nWeight[cv]! - scale * tot[cv]!;
-    for (let j = 0; j < size0; j++) {
-      const c = nList[j]!;
-      const gain = nWeight[c]! - scale * tot[c]!;
-      nWeight[c] = 0;
+    let bestGain = acc[cv]! - scale * tot[cv]!;
+    for (let j = 0; j < seen; j++) {
+      const c = touched[j]!;
+      const gain = acc[c]! - scale * tot[c]!;
+      acc[c] = 0;
       if (gain > bestGain) {
         bestGain = gain;
         best = c;
       }
     }
-    nWeight[cv] = 0;
-    if (bestGain < 0 && size[cv]! > 0 && empty.length > 0) best = empty.pop()!;
+    acc[cv] = 0;
+    if (bestGain < 0 && size[cv]! > 0 && freeCount > 0) best = free[--freeCount]!;
     tot[best]! += kv;
     size[best]!++;
     if (best === cv) continue;
     comm[v] = best;
-    if (size[cv] === 0) empty.push(cv);
-    for (let p = offsets[v]!; p < pEnd; p++) {
+    if (size[cv] === 0) free[freeCount++] = cv;
+    for (let p = pStart; p < pEnd; p++) {
       const u = targets[p]!;
       if (queued[u] === 0 && comm[u] !== best) {
         queued[u] = 1;
@@ -223,62 +272,78 @@ function leidenFastLocalMove(level: Level, comm: Int32Array, gamma: number, twoM
 /**
  * Leiden refinement (Traag et al. 2019, Alg. A.3), greedy variant: inside each community, singleton
  * nodes that are well connected to their community merge into the well-connected refined
- * sub-community with the largest non-negative modularity gain. This is what guarantees that
- * communities are connected. Returns the refined membership, renumbered; its size via the return.
+ * sub-community with the largest positive modularity gain. This is what guarantees that
+ * communities are connected. Leaves the renumbered refined membership in `ws.refined`; returns its
+ * number of sub-communities.
  */
-function leidenRefine(level: Level, comm: Int32Array, count: number, gamma: number, twoM: number, random: () => number): { refined: Int32Array; count: number } {
+function refine(level: Level, comm: Int32Array, count: number, gamma: number, twoM: number, random: () => number, ws: Workspace): number {
   const n = level.n;
-  const refined = new Int32Array(n);
-  const rTot = Float64Array.from(level.k);
-  const rExt = new Float64Array(n);
-  const rSize = new Int32Array(n).fill(1);
-  const commTot = new Float64Array(count);
+  const { offsets, targets, weights, k } = level;
+  const { rTot, rExt, rSize, commTot, commSize, order, acc, touched } = ws;
+  const refined = ws.refined.subarray(0, n);
+  commTot.fill(0, 0, count);
+  commSize.fill(0, 0, count);
+  for (let v = 0; v < n; v++) {
+    commTot[comm[v]!]! += k[v]!;
+    commSize[comm[v]!]!++;
+  }
   for (let v = 0; v < n; v++) {
     refined[v] = v;
-    commTot[comm[v]!]! += level.k[v]!;
+    rTot[v] = k[v]!;
+    rSize[v] = 1;
+    const c = comm[v]!;
     let ext = 0;
-    for (let p = level.offsets[v]!; p < level.offsets[v + 1]!; p++) if (comm[level.targets[p]!] === comm[v]) ext += level.weights[p]!;
+    // A node alone in its community has no sub-community to join: skip its edges.
+    if (commSize[c]! > 1) {
+      const pEnd = offsets[v + 1]!;
+      for (let p = offsets[v]!; p < pEnd; p++) if (comm[targets[p]!] === c) ext += weights[p]!;
+    }
     rExt[v] = ext;
   }
-  const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  shuffleInPlace(order, random);
-  const nw = new NeighbourWeights(n);
+  shuffleInPlace(order.subarray(0, n), random);
   for (let o = 0; o < n; o++) {
     const v = order[o]!;
-    if (refined[v] !== v || rSize[v] !== 1) continue;
     const c = comm[v]!;
-    const kv = level.k[v]!;
+    if (commSize[c] === 1 || refined[v] !== v || rSize[v] !== 1) continue;
+    const kv = k[v]!;
     const kc = commTot[c]!;
     if (rExt[v]! < (gamma * kv * (kc - kv)) / twoM) continue;
-    nw.reset();
-    for (let p = level.offsets[v]!; p < level.offsets[v + 1]!; p++) {
-      const u = level.targets[p]!;
-      if (comm[u] === c) nw.add(refined[u]!, level.weights[p]!);
+    let seen = 0;
+    const pEnd = offsets[v + 1]!;
+    for (let p = offsets[v]!; p < pEnd; p++) {
+      const u = targets[p]!;
+      if (comm[u] !== c) continue;
+      const r = refined[u]!;
+      if (acc[r] === 0) touched[seen++] = r;
+      acc[r]! += weights[p]!;
     }
     let best = -1;
     let bestGain = 0;
-    for (let j = 0; j < nw.size; j++) {
-      const r = nw.list[j]!;
+    let bestWeight = 0;
+    for (let j = 0; j < seen; j++) {
+      const r = touched[j]!;
+      const w = acc[r]!;
+      acc[r] = 0;
       if (r === v) continue;
-      if (rExt[r]! < (gamma * rTot[r]! * (kc - rTot[r]!)) / twoM) continue;
-      const gain = nw.weight[r]! - (gamma * kv * rTot[r]!) / twoM;
+      const t = rTot[r]!;
+      if (rExt[r]! < (gamma * t * (kc - t)) / twoM) continue;
+      const gain = w - (gamma * kv * t) / twoM;
       if (gain > bestGain) {
         bestGain = gain;
         best = r;
+        bestWeight = w;
       }
     }
     if (best < 0) continue;
     refined[v] = best;
-    rExt[best] = rExt[best]! + rExt[v]! - 2 * nw.weight[best]!;
+    rExt[best] = rExt[best]! + rExt[v]! - 2 * bestWeight;
     rTot[best]! += kv;
     rSize[best]!++;
     rSize[v] = 0;
   }
-  const refinedCount = renumber(refined, new Int32Array(n));
-  return { refined, count: refinedCount };
+  return renumber(refined, ws.scratch);
 }
-
 /** Modularity of a partition, as networkx's `community.modularity(G, communities, weight='weight', resolution=γ)`. */
 export function modularity(csr: Csr, membership: Int32Array, resolution = 1): number {
   if (membership.length !== csr.n) throw invalid('membership must give a community for every node', undefined, 'membership');
@@ -332,18 +397,19 @@ export function louvain(csr: Csr, options: CommunityOptions = {}): CommunityResu
   const random = mulberry32(seed);
   let level = baseLevel(csr);
   const twoM = totalStrength(level);
+  const ws = new Workspace(csr.n, csr.targets.length);
   const membership = new Int32Array(csr.n);
   for (let i = 0; i < csr.n; i++) membership[i] = i;
   let levels = 0;
   while (twoM > 0) {
-    const comm = new Int32Array(level.n);
+    const comm = ws.commA.subarray(0, level.n);
     for (let i = 0; i < level.n; i++) comm[i] = i;
-    leidenFastLocalMove(level, comm, gamma, twoM, random);
-    const count = renumber(comm, new Int32Array(level.n));
+    fastLocalMove(level, comm, gamma, twoM, random, ws);
+    const count = renumber(comm, ws.scratch);
     if (count === level.n) break;
     levels++;
     for (let i = 0; i < csr.n; i++) membership[i] = comm[membership[i]!]!;
-    level = aggregate(level, comm, count);
+    level = aggregate(level, comm, count, ws);
   }
   const out = canonical(membership);
   return { algorithm: 'louvain', ...out, modularity: modularity(csr, out.membership, gamma), levels };
@@ -361,34 +427,39 @@ export function leiden(csr: Csr, options: CommunityOptions = {}): CommunityResul
   const random = mulberry32(seed);
   const base = baseLevel(csr);
   const twoM = totalStrength(base);
-  let partition = new Int32Array(csr.n);
+  const ws = new Workspace(csr.n, csr.targets.length);
+  const partition = new Int32Array(csr.n);
   for (let i = 0; i < csr.n; i++) partition[i] = i;
+  const membership = new Int32Array(csr.n);
   let levels = 0;
   for (let it = 0; it < iterations && twoM > 0; it++) {
+    ws.restart();
     let level = base;
-    const membership = new Int32Array(csr.n);
     for (let i = 0; i < csr.n; i++) membership[i] = i;
-    let comm = Int32Array.from(partition);
+    // The level's communities and the next level's, alternating between two buffers.
+    let comm = ws.commA.subarray(0, csr.n);
+    let spare = ws.commB;
+    comm.set(partition);
     for (;;) {
-      leidenFastLocalMove(level, comm, gamma, twoM, random);
-      const count = renumber(comm, new Int32Array(level.n));
+      fastLocalMove(level, comm, gamma, twoM, random, ws);
+      const count = renumber(comm, ws.scratch);
       if (count === level.n) break;
       levels++;
-      let { refined, count: refinedCount } = leidenRefine(level, comm, count, gamma, twoM, random);
+      let refinedCount = refine(level, comm, count, gamma, twoM, random, ws);
+      let refined = ws.refined.subarray(0, level.n);
       // If refinement merged nothing, aggregate by the communities themselves (else no progress).
       if (refinedCount === level.n) {
         refined = comm;
         refinedCount = count;
       }
-      const next = new Int32Array(refinedCount);
+      const next = spare.subarray(0, refinedCount);
       for (let i = 0; i < level.n; i++) next[refined[i]!] = comm[i]!;
       for (let i = 0; i < csr.n; i++) membership[i] = refined[membership[i]!]!;
-      level = aggregate(level, refined, refinedCount);
+      level = aggregate(level, refined, refinedCount, ws);
+      spare = comm.buffer === ws.commA.buffer ? ws.commA : ws.commB;
       comm = next;
     }
-    const result = new Int32Array(csr.n);
-    for (let i = 0; i < csr.n; i++) result[i] = comm[membership[i]!]!;
-    partition = result;
+    for (let i = 0; i < csr.n; i++) partition[i] = comm[membership[i]!]!;
   }
   const out = canonical(partition);
   return { algorithm: 'leiden', ...out, modularity: modularity(csr, out.membership, gamma), levels };
