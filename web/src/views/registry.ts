@@ -1,5 +1,8 @@
 import type { ComponentType } from 'react';
 import { EntityView } from '../components/EntityView';
+import { HitsInbox } from '../components/HitsInbox';
+import { MapView } from '../components/MapView';
+import { WatchlistView } from '../components/WatchlistView';
 import { OversightView } from '../components/OversightView';
 import { SearchView } from '../components/SearchView';
 
@@ -20,6 +23,9 @@ export const VIEWS: readonly ViewSpec[] = [
   { id: 'search', label: 'Search', nav: true, component: SearchView },
   { id: 'entity', label: 'Profile', nav: false, component: EntityView },
   { id: 'oversight', label: 'Oversight', nav: true, component: OversightView },
+  { id: 'map', label: 'Map', nav: true, component: MapView },
+  { id: 'watchlist', label: 'Watchlist', nav: true, component: WatchlistView },
+  { id: 'hits', label: 'Hits inbox', nav: true, component: HitsInbox },
 ];
 
 export function viewFor(id: string): ViewSpec {

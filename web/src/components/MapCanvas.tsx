@@ -1,0 +1,208 @@
+import maplibregl, { type GeoJSONSource, type LngLatLike, type StyleSpecification } from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
+import { feature } from 'topojson-client';
+import type { GeometryCollection, Topology } from 'topojson-specification';
+import countriesUrl from 'world-atlas/countries-50m.json?url';
+import type { MapData, MapFeature, MapFeatureKind } from '../api/types';
+import { MapPopup } from './MapPopup';
+
+/**
+ * The map itself (MapLibre GL, WebGL). Offline by construction: the only basemap is the Natural Earth
+ * country outlines (public domain, via world-atlas) bundled with the app and turned into a GeoJSON
+ * source at run time; no tiles, glyphs or sprites are fetched, so the style has no text layers and
+ * every label lives in the popup and the legend. Loaded lazily: MapLibre stays out of the first paint.
+ */
+
+type Countries = GeoJSON.FeatureCollection;
+
+let basemapPromise: Promise<Countries> | undefined;
+
+/** The country outlines, fetched from the app's own origin once per page. */
+function basemap(): Promise<Countries> {
+  basemapPromise ??= fetch(countriesUrl)
+    .then((r) => {
+      if (!r.ok) throw new Error(`basemap answered ${r.status}`);
+      return r.json() as Promise<Topology<{ countries: GeometryCollection }>>;
+    })
+    .then((topo) => feature(topo, topo.objects.countries) as Countries)
+    .catch((e: unknown) => {
+      basemapPromise = undefined;
+      throw e;
+    });
+  return basemapPromise;
+}
+
+const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] };
+
+/** Map layers per feature kind (the legend switches them). */
+export const LAYERS_OF: Record<MapFeatureKind, string[]> = {
+  travel: ['travel-air', 'travel-rail', 'travel-road'],
+  place: ['places'],
+  address: ['addresses'],
+  crossing: ['crossings'],
+  encounter: ['encounters'],
+  meeting: ['meetings'],
+  'co-location': ['co-locations'],
+};
+const DATA_LAYERS = Object.values(LAYERS_OF).flat();
+const kindIs = (kind: MapFeatureKind) => ['==', ['get', 'kind'], kind] as ['==', ['get', string], string];
+
+function styleWith(countries: Countries): StyleSpecification {
+  const circle = (id: string, kind: MapFeatureKind, radius: number, color: string, stroke = '#ffffff', strokeWidth = 1.5) => ({
+    id,
+    type: 'circle' as const,
+    source: 'tessera',
+    filter: kindIs(kind),
+    paint: { 'circle-radius': radius, 'circle-color': color, 'circle-stroke-color': stroke, 'circle-stroke-width': strokeWidth },
+  });
+  return {
+    version: 8,
+    sources: {
+      countries: { type: 'geojson', data: countries, attribution: 'Country outlines: Natural Earth (public domain)' },
+      tessera: { type: 'geojson', data: EMPTY, promoteId: 'fid' },
+    },
+    layers: [
+      { id: 'sea', type: 'background', paint: { 'background-color': '#dce6ef' } },
+      { id: 'land', type: 'fill', source: 'countries', paint: { 'fill-color': '#f6f4ee' } },
+      { id: 'borders', type: 'line', source: 'countries', paint: { 'line-color': '#a9a395', 'line-width': 0.7 } },
+      {
+        id: 'travel-air',
+        type: 'line',
+        source: 'tessera',
+        filter: ['all', kindIs('travel'), ['==', ['get', 'mode'], 'air']],
+        layout: { 'line-cap': 'round' },
+        paint: { 'line-color': '#1f5fa8', 'line-width': 2.2, 'line-opacity': 0.8 },
+      },
+      { id: 'travel-rail', type: 'line', source: 'tessera', filter: ['all', kindIs('travel'), ['==', ['get', 'mode'], 'rail']], paint: { 'line-color': '#2e7d32', 'line-width': 2.2, 'line-opacity': 0.85 } },
+      {
+        id: 'travel-road',
+        type: 'line',
+        source: 'tessera',
+        filter: ['all', kindIs('travel'), ['!', ['in', ['get', 'mode'], ['literal', ['air', 'rail']]]]],
+        paint: { 'line-color': '#a35a00', 'line-width': 2.2, 'line-dasharray': [2, 1.5] },
+      },
+      circle('places', 'place', 3.5, '#ffffff', '#5f6b7a', 1.4),
+      circle('addresses', 'address', 6.5, '#7b3fa0'),
+      circle('crossings', 'crossing', 6.5, '#a35a00'),
+      circle('encounters', 'encounter', 7.5, '#b3261e'),
+      circle('meetings', 'meeting', 7.5, '#00838f'),
+      { id: 'co-locations', type: 'circle', source: 'tessera', filter: kindIs('co-location'), paint: { 'circle-radius': 14, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#e09b00', 'circle-stroke-width': 3 } },
+    ],
+  };
+}
+
+interface Selection {
+  features: MapFeature[];
+  at: LngLatLike;
+}
+
+/** The canvas, the data layers and the popup for what was clicked. */
+export default function MapCanvas({ data, hidden }: { data: MapData; hidden: readonly MapFeatureKind[] }) {
+  const container = useRef<HTMLDivElement>(null);
+  const mapRef = useRef<maplibregl.Map | undefined>(undefined);
+  const dataRef = useRef(data);
+  dataRef.current = data;
+  const [styleReady, setStyleReady] = useState(false);
+  const [failure, setFailure] = useState<string | undefined>(undefined);
+  const [rendered, setRendered] = useState<number | undefined>(undefined);
+  const [selection, setSelection] = useState<Selection | undefined>(undefined);
+  const popupNode = useMemo(() => document.createElement('div'), []);
+
+  useEffect(() => {
+    let cancelled = false;
+    let map: maplibregl.Map | undefined;
+    basemap()
+      .then((countries) => {
+        if (cancelled || !container.current) return;
+        try {
+          map = new maplibregl.Map({
+            container: container.current,
+            style: styleWith(countries),
+            center: [10, 47],
+            zoom: 3.3,
+            attributionControl: { compact: false },
+            // Keeps the drawn frame readable (screenshots, printing a map into a dossier).
+            canvasContextAttributes: { preserveDrawingBuffer: true, antialias: true },
+          });
+        } catch (e) {
+          setFailure(`The map needs WebGL, which this browser does not provide (${e instanceof Error ? e.message : String(e)}). The features are listed below.`);
+          return;
+        }
+        mapRef.current = map;
+        map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+        map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+        map.on('load', () => setStyleReady(true));
+        map.on('error', (e) => console.warn('map:', e.error?.message));
+        map.on('click', (e) => {
+          const box: [[number, number], [number, number]] = [
+            [e.point.x - 5, e.point.y - 5],
+            [e.point.x + 5, e.point.y + 5],
+          ];
+          const fids = [...new Set(map!.queryRenderedFeatures(box, { layers: DATA_LAYERS }).map((f) => String(f.properties.fid)))];
+          const byId = new Map(dataRef.current.features.map((f) => [f.properties.fid, f]));
+          const features = fids.map((id) => byId.get(id)).filter((f): f is MapFeature => f !== undefined);
+          setSelection(features.length ? { features, at: e.lngLat } : undefined);
+        });
+        for (const layer of DATA_LAYERS) {
+          map.on('mouseenter', layer, () => (map!.getCanvas().style.cursor = 'pointer'));
+          map.on('mouseleave', layer, () => (map!.getCanvas().style.cursor = ''));
+        }
+      })
+      .catch((e: unknown) => setFailure(`The basemap could not be loaded: ${e instanceof Error ? e.message : String(e)}`));
+    return () => {
+      cancelled = true;
+      map?.remove();
+      mapRef.current = undefined;
+    };
+  }, []);
+
+  // New data: replace the source, fit the view, and report how many features were drawn.
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!styleReady || !map) return;
+    setRendered(undefined);
+    setSelection(undefined);
+    (map.getSource('tessera') as GeoJSONSource).setData(data as unknown as GeoJSON.FeatureCollection);
+    if (data.bbox) {
+      const [w, s, e, n] = data.bbox;
+      map.fitBounds(
+        [
+          [w, s],
+          [e, n],
+        ],
+        { padding: 70, maxZoom: 8, duration: 0 },
+      );
+    }
+    map.once('idle', () => setRendered(map.queryRenderedFeatures({ layers: DATA_LAYERS }).length));
+  }, [styleReady, data]);
+
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!styleReady || !map) return;
+    for (const [kind, layers] of Object.entries(LAYERS_OF)) for (const l of layers) map.setLayoutProperty(l, 'visibility', hidden.includes(kind as MapFeatureKind) ? 'none' : 'visible');
+  }, [styleReady, hidden]);
+
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !selection) return;
+    const popup = new maplibregl.Popup({ maxWidth: '380px', closeOnClick: false }).setLngLat(selection.at).setDOMContent(popupNode).addTo(map);
+    popup.on('close', () => setSelection((cur) => (cur === selection ? undefined : cur)));
+    return () => {
+      popup.remove();
+    };
+  }, [selection, popupNode]);
+
+  if (failure)
+    return (
+      <p className="error" role="alert" data-testid="map-failure">
+        {failure}
+      </p>
+    );
+  return (
+    <div className="map-canvas" ref={container} data-testid="map-canvas" data-map-state={rendered === undefined ? 'loading' : 'ready'} data-rendered-features={rendered ?? ''}>
+      {selection && createPortal(<MapPopup features={selection.features} />, popupNode)}
+    </div>
+  );
+}
