@@ -1,6 +1,8 @@
 import { useSyncExternalStore } from 'react';
 import type { AuditVerification, CaseSummary, EntityProfile, Meta, SearchResult, SessionInfo, Stats } from '../api/types';
 import type { DueAlert, HitDecision, HitReport, MapData, MapFeatureKind, WatchAlert } from '../api/types';
+import { initialChart, type ChartState } from './chart-model';
+import { initialTimeline, type TimelineState } from './timeline-model';
 
 /** Where the analyst is: one of the registered views and its parameters (kept in the URL hash). */
 export interface Route {
@@ -101,6 +103,8 @@ export interface AppState {
   map: MapState;
   watch: WatchState;
   hits: HitsState;
+  chart: ChartState;
+  timeline: TimelineState;
   /** A message for the whole app (expired session, network failure). */
   notice: string | undefined;
 }
@@ -126,6 +130,8 @@ const initial: AppState = {
   map: initialMap,
   watch: initialWatch,
   hits: initialHits,
+  chart: initialChart,
+  timeline: initialTimeline,
   notice: undefined,
 };
 
