@@ -47,6 +47,7 @@ export interface WorldOptions {
   /** Linkage partnerships as [a, b] pairs (default: every pair). */
   readonly partnerships?: readonly (readonly [string, string])[];
   readonly consent?: FederationServiceOptions['deconflictionConsent'];
+  readonly psiMaxOffer?: number;
 }
 
 export async function federationWorld(agencies: readonly string[], options: WorldOptions = {}): Promise<TestWorld> {
@@ -73,7 +74,7 @@ export async function federationWorld(agencies: readonly string[], options: Worl
         return { partner, keyId: `k-${[a, b].sort().join('-')}-1`, secret: linkageSecret(a, b) };
       });
     const port = net.node(agency);
-    const service = wireFlows(port, new FederationService(gov, { nodeAgency: agency, linkage, contact: { unit: `${agency} liaison desk`, channel: `+00 ${p} duty line` }, deconflictionConsent: options.consent ?? 'standing-agreement', now: () => clock.now, psiWorkers: 1 }));
+    const service = wireFlows(port, new FederationService(gov, { nodeAgency: agency, linkage, contact: { unit: `${agency} liaison desk`, channel: `+00 ${p} duty line` }, deconflictionConsent: options.consent ?? 'standing-agreement', now: () => clock.now, psiWorkers: 1, ...(options.psiMaxOffer ? { psiMaxOffer: options.psiMaxOffer } : {}) }));
     const purpose = `Establish whether partners hold information on a subject of ${caseId}`;
     nodes[agency] = {
       agency,
