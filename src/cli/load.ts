@@ -1,7 +1,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hashPassword, type Governance } from '../governance/index.js';
-import { validateStatement, type Statement } from '../model/index.js';
+import { invalid, validateStatement, type Statement } from '../model/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { DEMO_LOGINS_KEY, type DemoLogin } from './commands/serve.js';
 import { DEMO_DEFAULTS_KEY } from './context.js';
@@ -36,7 +36,10 @@ export interface LoadSummary {
  * bases, then every statement (validated; each batch in one transaction, audited as a system load),
  * and the demo defaults for the CLI. Writes the ground truth beside the store when `truthPath` is given.
  */
-export async function loadScenario(gov: Governance, scenario: Scenario, options: { progress?: Progress; truthPath?: string } = {}): Promise<LoadSummary> {
+export async function loadScenario(gov: Governance, scenario: Scenario, options: { progress?: Progress; truthPath?: string; agency?: string } = {}): Promise<LoadSummary> {
+  // A federation node holds only its own agency's part (`load --agency`); agencies, users and cases are all registered.
+  const only = options.agency;
+  if (only !== undefined && !scenario.agencies.some((a) => a.id === only)) throw invalid(`the scenario has no agency "${only}" (agencies: ${scenario.agencies.map((a) => a.id).join(', ')})`, undefined, 'agency');
   const started = Date.now();
   const passwordHash = hashPassword(DEMO_PASSWORD);
   let users = 0;
@@ -66,15 +69,16 @@ export async function loadScenario(gov: Governance, scenario: Scenario, options:
   // Validation happens as batches stream into the store; the first invalid statement aborts the
   // whole load (the bulk path is one transaction), naming the batch, statement and field.
   function* validated(): Generator<Statement[]> {
-    for (const batch of scenario.statements({ batchSize: 10_000 })) {
+    for (const all of scenario.statements({ batchSize: 10_000 })) {
       batchNo++;
+      const batch = only === undefined ? all : all.filter((st) => st.source.agency === only);
       yield batch.map((s, i) => validateStatement(s, `scenario batch ${batchNo} statement ${i + 1} (${s.entityId})`));
     }
   }
   const written = await gov.systemBulkWrite('load', `Load of synthetic scenario ${scenario.size} seed ${scenario.seed}`, validated(), (n) => options.progress?.update(n));
   const statements = written.inserted + written.duplicates;
   const { inserted, duplicates } = written;
-  const first = scenario.agencies[0]!;
+  const first = scenario.agencies.find((a) => a.id === only) ?? scenario.agencies[0]!;
   const firstCase = scenario.cases.find((c) => c.agency === first.id && c.cells.length > 0) ?? scenario.cases.find((c) => c.agency === first.id)!;
   const demoContext = {
     userId: `${first.id.slice(0, 2).toLowerCase()}.analyst`,

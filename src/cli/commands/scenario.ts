@@ -23,11 +23,11 @@ function parseSeed(seed: string): number {
 }
 
 /** Loads a generated scenario into the session's store with progress. */
-async function load(s: CliSession, size: ScenarioSize, seed: number, truthPath: string | undefined): Promise<LoadSummary> {
+async function load(s: CliSession, size: ScenarioSize, seed: number, truthPath: string | undefined, agency?: string): Promise<LoadSummary> {
   const scenario = generateScenario({ size, seed });
   const progress = startProgress(`loading ${size} scenario`, scenario.estimatedStatements, 'statements');
-  const summary = await loadScenario(s.gov, scenario, { progress, ...(truthPath ? { truthPath } : {}) });
-  await importScenarioWatchlist(s, scenario);
+  const summary = await loadScenario(s.gov, scenario, { progress, ...(truthPath ? { truthPath } : {}), ...(agency ? { agency } : {}) });
+  await importScenarioWatchlist(s, agency ? { watchlist: scenario.watchlist.filter((w) => w.agency === agency) } : scenario);
   progress.stop(`loaded ${summary.statements.toLocaleString('en')} statements (${summary.inserted.toLocaleString('en')} new) into ${s.store.location}`);
   return summary;
 }
@@ -56,9 +56,10 @@ export function registerScenarioCommands(program: Command): void {
     .option('--size <size>', `scenario size: ${SCENARIO_SIZES.join(', ')}`, 'tiny')
     .option('--seed <n>', 'seed (same seed, same data)', '7')
     .option('--truth <path>', 'write the ground truth here (JSON)')
-    .action(async (opts: { size: string; seed: string; truth?: string }, cmd: Command) => {
+    .option('--agency <id>', "load only this agency's statements and alerts (a federation node's own part)")
+    .action(async (opts: { size: string; seed: string; truth?: string; agency?: string }, cmd: Command) => {
       await withSession(cmd, async (s) => {
-        const summary = await load(s, parseSize(opts.size), parseSeed(opts.seed), opts.truth);
+        const summary = await load(s, parseSize(opts.size), parseSeed(opts.seed), opts.truth, opts.agency);
         if (s.json) printJson(summary);
         else printLoadSummary(summary);
       });
