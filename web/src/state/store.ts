@@ -3,6 +3,7 @@ import type { AuditVerification, CaseSummary, EntityProfile, Meta, SearchResult,
 import type { DueAlert, HitDecision, HitReport, MapData, MapFeatureKind, WatchAlert } from '../api/types';
 import { initialChart, type ChartState } from './chart-model';
 import { initialTimeline, type TimelineState } from './timeline-model';
+import { initialAuditView, initialDossier, initialDpo, type AuditViewState, type DossierState, type DpoState } from './oversight-model';
 
 /** Where the analyst is: one of the registered views and its parameters (kept in the URL hash). */
 export interface Route {
@@ -105,6 +106,10 @@ export interface AppState {
   hits: HitsState;
   chart: ChartState;
   timeline: TimelineState;
+  /** Audit viewer, DPO report, dossier export (oversight-model.ts). */
+  auditView: AuditViewState;
+  dpo: DpoState;
+  dossier: DossierState;
   /** A message for the whole app (expired session, network failure). */
   notice: string | undefined;
 }
@@ -132,6 +137,9 @@ const initial: AppState = {
   hits: initialHits,
   chart: initialChart,
   timeline: initialTimeline,
+  auditView: initialAuditView,
+  dpo: initialDpo,
+  dossier: initialDossier,
   notice: undefined,
 };
 
