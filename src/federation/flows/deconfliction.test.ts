@@ -31,7 +31,7 @@ describe('deconfliction (deconfliction.notice)', () => {
     // ES detected it (its subject and BE's hit on its pointer are the same entity) and told BE.
     const [esSide] = await notices(w, 'ES-CT');
     expect(esSide).toMatchObject({ status: 'sent', partner: 'BE-CT', agencies: ['ES-CT', 'BE-CT'], consent: 'standing-agreement', entityIds: ['es-ct:p1'], contact: { unit: 'ES-CT liaison desk' } });
-    expect(esSide!.caseIds.sort()).toEqual([be.caseId, es.caseId].sort());
+    expect([...esSide!.caseIds].sort()).toEqual([be.caseId, es.caseId].sort());
     const beSide = (await notices(w, 'BE-CT')).find((n) => n.status === 'received');
     expect(beSide).toMatchObject({ id: esSide!.id, partner: 'ES-CT', contact: { unit: 'ES-CT liaison desk', channel: '+00 es duty line' } });
     // BE's own detection of the same overlap (on ES's notice) told ES in turn: both know whom to call.

@@ -20,7 +20,7 @@ describe('hit flow (hit.notice)', () => {
     const be = w.nodes['BE-CT']!;
     const es = w.nodes['ES-CT']!;
     const result = await be.service.match(be.analyst, { names: ['Yusef Elamrani'], birthDates: ['1993-04-21'] });
-    expect(result.searched.sort()).toEqual(['ES-CT', 'FR-CT']);
+    expect([...result.searched].sort()).toEqual(['ES-CT', 'FR-CT']);
     expect(result.hits).toHaveLength(1);
     const hit = result.hits[0]!;
     expect(hit).toMatchObject({ role: 'asker', asker: 'BE-CT', holder: 'ES-CT', matchKind: 'name', caseId: be.caseId, createdBy: 'be.analyst' });

@@ -43,7 +43,7 @@ describe('follow-up requests (followup.request / response / escalation)', () => 
     expect(inbox.hits.held[0]?.subject.entityIds).toEqual(['es-ct:p1']);
 
     const result = await es.service.answer(es.analyst, request.id, { statementIds: [esPublic.id, esH2.id] });
-    expect(result.released.sort()).toEqual([esPublic.id, esH2.id].sort());
+    expect([...result.released].sort()).toEqual([esPublic.id, esH2.id].sort());
     expect(result.withheld).toEqual([]);
     await w.net.settle();
 
@@ -70,7 +70,7 @@ describe('follow-up requests (followup.request / response / escalation)', () => 
     await expect(be.service.answer(be.analyst, frRequest.id, { statementIds: [esH2.id, esToBeOnly.id] })).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('H2') });
     const beOwn = (await be.store.statementsOf('be-ct:p5'))[0]!;
     const partial = await be.service.answer(be.analyst, frRequest.id, { statementIds: [beOwn.id, esH2.id, esToBeOnly.id, esPublic.id] });
-    expect(partial.released.sort()).toEqual([beOwn.id, esPublic.id].sort());
+    expect([...partial.released].sort()).toEqual([beOwn.id, esPublic.id].sort());
     expect(partial.withheld.map((x) => [x.statementId, x.reason])).toEqual(
       expect.arrayContaining([
         [esH2.id, 'h2-no-further-dissemination'],
