@@ -119,3 +119,6 @@ export const graphApi = {
   entityTimeline: (id: string) => request<GraphTimelineEvent[]>('GET', `/api/graph/timeline/${encodeURIComponent(id)}`),
   timeline: (q: { ids?: readonly string[]; scope?: 'entities' | 'case'; from?: string; to?: string; limit?: number }) => request<GraphTimelinePage>('GET', `/api/graph/timeline${graphParams(q)}`),
 };
+
+/** The request helper for capability modules that keep their own route functions (api/triage.ts). */
+export { request as apiRequest };
