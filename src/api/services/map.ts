@@ -415,7 +415,8 @@ class MapBuilder {
       properties: {
         fid,
         kind: 'travel',
-        label: `${verb}${service ? ` ${service}` : ''}: ${origin.name} → ${dest.name}`,
+        // A road crossing's "service" is the crossing itself: no need to name it twice.
+        label: `${verb}${service && mode !== 'border' ? ` ${service}` : ''}: ${origin.name} → ${dest.name}`,
         subjects,
         ...(departure ? { time: departure } : {}),
         ...(arrival ? { endTime: arrival } : {}),
