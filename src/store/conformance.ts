@@ -325,6 +325,38 @@ export function storeConformance(name: string, target: () => Promise<Conformance
       }
     });
 
+    it('moves the statements version with every committed statement change, and only then', async (ctx) => {
+      if (!t) return ctx.skip();
+      const v0 = await store.statementsVersion();
+      await store.writeStatements([person('ver1', 'Ilse Varga')]);
+      const v1 = await store.statementsVersion();
+      expect(v1).toBeGreaterThan(v0);
+      // Duplicates, records and audit entries change no statement.
+      await store.writeStatements([person('ver1', 'Ilse Varga')]);
+      await store.putRecord('versions', 'r1', { n: 1 });
+      await store.appendAudit({ at: '2024-01-01T00:00:00Z', userId: 'u', agency: 'FR-CT', purpose: 'version test', caseId: null, action: 'test', outcome: 'allowed', entityIds: [] });
+      expect(await store.statementsVersion()).toBe(v1);
+      const [written] = await store.statementsOf('fr-ct:ver1');
+      expect(await store.updateStatementValue(written!.id, 'I. V.', null)).toBe(true);
+      const v2 = await store.statementsVersion();
+      expect(v2).toBeGreaterThan(v1);
+      expect(await store.deleteStatements([written!.id])).toBe(1);
+      const v3 = await store.statementsVersion();
+      expect(v3).toBeGreaterThan(v2);
+      // A failed transaction leaves the version where it was; another connection sees committed moves.
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.writeStatements([person('ver2', 'Otto Brandl')]);
+          throw new Error('abort');
+        }),
+      ).rejects.toThrow('abort');
+      expect(await store.statementsVersion()).toBe(v3);
+      const again = await t.reopen();
+      await again.writeStatements([person('ver3', 'Mira Holt')]);
+      await again.close();
+      expect(await store.statementsVersion()).toBeGreaterThan(v3);
+    });
+
     it('keeps meta settings', async (ctx) => {
       if (!t) return ctx.skip();
       expect(await store.getMeta('node.key')).toBeUndefined();

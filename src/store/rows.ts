@@ -28,6 +28,9 @@ export interface StatementRow {
   recorded_at: string;
 }
 
+/** Meta key of the statements version (see Store.statementsVersion). */
+export const STATEMENTS_VERSION = 'statements_version';
+
 export const STATEMENT_COLUMNS = [
   'id',
   'entity_id',

@@ -167,6 +167,14 @@ export interface Store {
   /** Which of these hashes the namespace has already seen. */
   whichSeen(namespace: string, hashes: readonly string[]): Promise<Set<string>>;
 
+  /**
+   * A number that grows with every committed statement write, deletion or value update, from any
+   * process sharing this store (kept in meta, in the writing transaction). Caches of data derived
+   * from statements (graph projections) compare it instead of re-reading; record and audit writes do
+   * not move it.
+   */
+  statementsVersion(): Promise<number>;
+
   /** Small key/value settings of this store (node identity, checkpoints). */
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;

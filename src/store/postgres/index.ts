@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { AUDIT_GENESIS, AuditEntryInput, auditEntryHash, TesseraError, type AuditEntry, type Statement } from '../../model/index.js';
 import type { BlockingKey, BlockingReport, CandidatePair, RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
-import { auditFromRow, checkName, foldForSearch, keyPairs, type AuditRow, rowToStatement, searchTerms, statementToRow, STATEMENT_COLUMNS, type StatementRow } from '../rows.js';
+import { auditFromRow, checkName, foldForSearch, keyPairs, type AuditRow, rowToStatement, searchTerms, statementToRow, STATEMENT_COLUMNS, STATEMENTS_VERSION, type StatementRow } from '../rows.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 
 const APP_ID = 'tessera';
@@ -170,6 +170,7 @@ class PostgresStore implements Store {
         const res = await self.db.query(INSERT_UNNEST, arrays);
         inserted += res.rowCount ?? 0;
       }
+      if (inserted > 0) await self.bumpStatementsVersion();
       return { inserted, duplicates: statements.length - inserted };
     });
   }
@@ -235,16 +236,26 @@ class PostgresStore implements Store {
 
   async deleteStatements(ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    const res = await this.db.query(`DELETE FROM statements WHERE id = ANY($1::text[])`, [[...new Set(ids)]]);
-    return res.rowCount ?? 0;
+    return this.transaction(async (tx) => {
+      const self = tx as PostgresStore;
+      const res = await self.db.query(`DELETE FROM statements WHERE id = ANY($1::text[])`, [[...new Set(ids)]]);
+      const deleted = res.rowCount ?? 0;
+      if (deleted > 0) await self.bumpStatementsVersion();
+      return deleted;
+    });
   }
 
   async updateStatementValue(id: string, value: string, original: string | null): Promise<boolean> {
-    const res = await this.db.query(
-      `UPDATE statements SET value = $2, original = $3, folded = CASE WHEN fts > 0 THEN $4 ELSE NULL END, ref = CASE WHEN ref IS NULL THEN NULL ELSE $2 END WHERE id = $1`,
-      [id, value, original, foldForSearch(value)],
-    );
-    return (res.rowCount ?? 0) > 0;
+    return this.transaction(async (tx) => {
+      const self = tx as PostgresStore;
+      const res = await self.db.query(
+        `UPDATE statements SET value = $2, original = $3, folded = CASE WHEN fts > 0 THEN $4 ELSE NULL END, ref = CASE WHEN ref IS NULL THEN NULL ELSE $2 END WHERE id = $1`,
+        [id, value, original, foldForSearch(value)],
+      );
+      const updated = (res.rowCount ?? 0) > 0;
+      if (updated) await self.bumpStatementsVersion();
+      return updated;
+    });
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
@@ -455,6 +466,15 @@ class PostgresStore implements Store {
 
   async schemaVersion(): Promise<number> {
     return Number(await this.getMeta('schema_version'));
+  }
+
+  async statementsVersion(): Promise<number> {
+    return Number((await this.getMeta(STATEMENTS_VERSION)) ?? 0);
+  }
+
+  /** Last in the writing transaction (the meta row stays locked only until its COMMIT). */
+  private async bumpStatementsVersion(): Promise<void> {
+    await this.db.query(`INSERT INTO meta (key, value) VALUES ($1, '1') ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + 1)::text`, [STATEMENTS_VERSION]);
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AUDIT_GENESIS, AuditEntryInput, auditEntryHash, TesseraError, type AuditEntry, type Statement } from '../../model/index.js';
 import type { BlockingKey, BlockingReport, CandidatePair, RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
-import { auditFromRow, foldForSearch, keyPairs, checkName, type AuditRow, rowToStatement, rowValues, searchTerms, statementToRow, STATEMENT_COLUMNS, type StatementRow } from '../rows.js';
+import { auditFromRow, foldForSearch, keyPairs, checkName, type AuditRow, rowToStatement, rowValues, searchTerms, statementToRow, STATEMENT_COLUMNS, STATEMENTS_VERSION, type StatementRow } from '../rows.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 type Db = Database.Database;
@@ -162,6 +162,7 @@ class SqliteStore implements Store {
             if (row.fts > 0) this.insertFts.run(info.lastInsertRowid, row.folded);
           }
         }
+        if (inserted > 0) this.bumpStatementsVersion();
       };
       this.atomic(run);
       return { inserted, duplicates: statements.length - inserted };
@@ -197,6 +198,7 @@ class SqliteStore implements Store {
           CREATE INDEX statements_ref ON statements(ref) WHERE ref IS NOT NULL;
           INSERT INTO statement_fts(statement_fts) VALUES ('rebuild');`);
         const inserted = this.db.prepare(`SELECT COUNT(*) FROM statements`).pluck().get() as number;
+        if (inserted > 0) this.bumpStatementsVersion();
         this.db.exec('COMMIT');
         return { inserted, duplicates: total - inserted };
       } catch (e) {
@@ -264,6 +266,7 @@ class SqliteStore implements Store {
         const rows = this.sql(`SELECT rowid AS r, folded, fts FROM statements WHERE id IN (SELECT value FROM json_each(?))`).all(list) as { r: number; folded: string | null; fts: number }[];
         for (const row of rows) if (row.fts > 0) this.deleteFts.run(row.r, row.folded);
         deleted += this.sql(`DELETE FROM statements WHERE id IN (SELECT value FROM json_each(?))`).run(list).changes;
+        if (deleted > 0) this.bumpStatementsVersion();
       };
       this.atomic(del);
       return deleted;
@@ -279,6 +282,7 @@ class SqliteStore implements Store {
         if (row.fts > 0) this.deleteFts.run(row.r, row.folded);
         this.sql(`UPDATE statements SET value = ?, original = ?, folded = ?, ref = CASE WHEN ref IS NULL THEN NULL ELSE ? END WHERE rowid = ?`).run(value, original, folded, value, row.r);
         if (row.fts > 0) this.insertFts.run(row.r, folded);
+        this.bumpStatementsVersion();
         return true;
       };
       return this.atomic(upd);
@@ -489,6 +493,15 @@ class SqliteStore implements Store {
 
   async schemaVersion(): Promise<number> {
     return Number(await this.getMeta('schema_version'));
+  }
+
+  async statementsVersion(): Promise<number> {
+    return Number((await this.getMeta(STATEMENTS_VERSION)) ?? 0);
+  }
+
+  /** Inside the writing transaction, so the version moves exactly when the write commits. */
+  private bumpStatementsVersion(): void {
+    this.sql(`INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`).run(STATEMENTS_VERSION);
   }
 
   async close(): Promise<void> {
