@@ -11,7 +11,7 @@ export function ContextBar() {
     <header className="context-bar">
       <span className="brand">Tessera</span>
       <nav>
-        {VIEWS.filter((v) => v.nav).map((v) => (
+        {VIEWS.filter((v) => v.nav && (!v.roles || v.roles.some((r) => session.user.roles.includes(r)))).map((v) => (
           <button key={v.id} className={v.id === view ? 'tab active' : 'tab'} onClick={() => navigate(v.id)}>
             {v.label}
           </button>

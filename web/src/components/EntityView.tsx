@@ -2,6 +2,8 @@ import type { Entity, Link, PropertyValue, Withheld } from '../api/types';
 import { navigate } from '../state/actions';
 import { useAppState } from '../state/store';
 import { seenRange } from './format';
+import { DossierExportButton } from './DossierExport';
+import { OpenInChartButton } from './LinkChartView';
 import { ProvenanceChips } from './ProvenanceChips';
 
 /** The entity profile: every value with its provenance, conflicts side by side, withheld counts, links. */
@@ -40,6 +42,13 @@ function EntityHeader({ entity }: { entity: Entity }) {
         {entity.firstSeen || entity.lastSeen ? ` · seen ${seenRange(entity.firstSeen, entity.lastSeen)}` : ''}
       </p>
       {entity.conflicts.length > 0 && <p className="conflict-banner">Agencies disagree on: {entity.conflicts.join(', ')}</p>}
+      <p className="entity-tools">
+        <OpenInChartButton id={entity.id} />
+        <button className="secondary" onClick={() => navigate('timeline', entity.id)}>
+          Timeline
+        </button>
+      </p>
+      <DossierExportButton target={{ subject: entity.id, label: entity.caption }} />
     </div>
   );
 }

@@ -3,6 +3,12 @@ import type { SessionInfo } from '../api/types';
 import { getState, initialHits, initialMap, initialSearch, initialWatch, setState, type Route, type SearchState } from './store';
 import { syncMap } from './map-actions';
 import { syncHits, syncWatch } from './watch-actions';
+import { syncChart } from './chart-actions';
+import { initialChart } from './chart-model';
+import { syncTimeline } from './timeline-actions';
+import { initialTimeline } from './timeline-model';
+import { syncAudit, syncDpo } from './oversight-actions';
+import { initialAuditView, initialDossier, initialDpo } from './oversight-model';
 
 /** Every change of client state goes through these actions; components only call them. */
 
@@ -43,6 +49,10 @@ export function syncRoute(): void {
   if (route.view === 'map') syncMap(route);
   if (route.view === 'watchlist') syncWatch(route);
   if (route.view === 'hits') syncHits(route);
+  if (route.view === 'chart') syncChart(route);
+  if (route.view === 'timeline') syncTimeline(route);
+  if (route.view === 'audit') syncAudit(route);
+  if (route.view === 'dpo') syncDpo(route);
 }
 
 /** Navigates to a view. */
@@ -87,6 +97,9 @@ export async function logout(): Promise<void> {
   }
   setCsrfToken(undefined);
   setState({ session: null, search: initialSearch, profile: { id: undefined, profile: undefined, loading: false, error: undefined }, cases: [], choosingContext: false });
+  setState({ chart: initialChart, timeline: initialTimeline });
+  // The audit log and the DPO report must not stay in memory for the next person at this browser.
+  setState({ auditView: initialAuditView, dpo: initialDpo, dossier: initialDossier });
 }
 
 /** Sets the purpose and case for the rest of the work session (the server checks and audits it). */
@@ -97,6 +110,7 @@ export async function chooseContext(purpose: string, caseId: string): Promise<vo
     setState({ choosingContext: false, search: initialSearch, profile: { id: undefined, profile: undefined, loading: false, error: undefined } });
     // Maps, watchlists and the inbox answer for a case: reload them for the new one.
     setState({ map: initialMap, watch: initialWatch, hits: initialHits });
+    setState({ chart: initialChart, timeline: initialTimeline });
     syncRoute();
   } catch (e) {
     setState({ contextError: handleError(e) });

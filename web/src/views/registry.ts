@@ -5,6 +5,11 @@ import { MapView } from '../components/MapView';
 import { WatchlistView } from '../components/WatchlistView';
 import { OversightView } from '../components/OversightView';
 import { SearchView } from '../components/SearchView';
+import { LinkChartView } from '../components/LinkChartView';
+import { TimelineView } from '../components/TimelineView';
+import { AuditView } from '../components/AuditView';
+import { CaseView } from '../components/CaseView';
+import { DpoReportView } from '../components/DpoReportView';
 
 /**
  * The views of the workstation. To add one (link chart, map, timeline, watchlists, hits inbox,
@@ -17,6 +22,8 @@ export interface ViewSpec {
   readonly label: string;
   readonly nav: boolean;
   readonly component: ComponentType;
+  /** Shown in the navigation only to users with one of these roles (the server enforces them anyway). */
+  readonly roles?: readonly string[];
 }
 
 export const VIEWS: readonly ViewSpec[] = [
@@ -26,6 +33,11 @@ export const VIEWS: readonly ViewSpec[] = [
   { id: 'map', label: 'Map', nav: true, component: MapView },
   { id: 'watchlist', label: 'Watchlist', nav: true, component: WatchlistView },
   { id: 'hits', label: 'Hits inbox', nav: true, component: HitsInbox },
+  { id: 'chart', label: 'Link chart', nav: true, component: LinkChartView },
+  { id: 'timeline', label: 'Timeline', nav: true, component: TimelineView },
+  { id: 'case', label: 'Case', nav: true, component: CaseView },
+  { id: 'audit', label: 'Audit log', nav: true, component: AuditView, roles: ['dpo', 'auditor'] },
+  { id: 'dpo', label: 'DPO report', nav: true, component: DpoReportView, roles: ['dpo'] },
 ];
 
 export function viewFor(id: string): ViewSpec {
