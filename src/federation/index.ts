@@ -52,3 +52,4 @@ export { canonicalSelector } from './selectors.js';
 export { PSI_DST, PsiEngine, PsiInitiator, PsiResponder, psiMessage, type PsiOutcome } from './psi.js';
 export type { FederationPort, InboundHandler, InboundMessage, SendOptions } from './port.js';
 export * from './node/index.js';
+export * from './flows/index.js';
