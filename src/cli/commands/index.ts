@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCoreCommands } from './core.js';
 import { registerGraphCommands } from './graph.js';
 import { registerIngestCommands } from './ingest.js';
+import { registerNodeCommands } from './node.js';
 import { registerPrivacyCommands } from './privacy.js';
 import { registerResolveCommands } from './resolve.js';
 import { registerScenarioCommands } from './scenario.js';
@@ -17,6 +18,7 @@ export function registerAll(program: Command): void {
   registerCoreCommands(program);
   registerGraphCommands(program);
   registerIngestCommands(program);
+  registerNodeCommands(program);
   registerPrivacyCommands(program);
   registerResolveCommands(program);
   registerScenarioCommands(program);
