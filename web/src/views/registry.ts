@@ -10,6 +10,7 @@ import { TimelineView } from '../components/TimelineView';
 import { AuditView } from '../components/AuditView';
 import { CaseView } from '../components/CaseView';
 import { DpoReportView } from '../components/DpoReportView';
+import { TriageView } from '../components/TriageView';
 
 /**
  * The views of the workstation. To add one (link chart, map, timeline, watchlists, hits inbox,
@@ -38,6 +39,7 @@ export const VIEWS: readonly ViewSpec[] = [
   { id: 'case', label: 'Case', nav: true, component: CaseView },
   { id: 'audit', label: 'Audit log', nav: true, component: AuditView, roles: ['dpo', 'auditor'] },
   { id: 'dpo', label: 'DPO report', nav: true, component: DpoReportView, roles: ['dpo'] },
+  { id: 'triage', label: 'Triage', nav: true, component: TriageView },
 ];
 
 export function viewFor(id: string): ViewSpec {
