@@ -125,7 +125,7 @@ describe.skipIf(missing !== undefined)('map, watchlist and hits inbox in Chromiu
     await signIn('fr.analyst', PURPOSE);
     await page.goto(`${server.url}/#/map/${encodeURIComponent('fr-ct:p1')}?network=1`);
     const canvas = page.getByTestId('map-canvas');
-    await page.locator('[data-testid="map-canvas"][data-map-state="ready"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="map-canvas"][data-scope="entity:fr-ct:p1:network"][data-map-state="ready"]').waitFor({ timeout: 30_000 });
     expect(Number(await canvas.getAttribute('data-rendered-features'))).toBeGreaterThan(5);
     await expect(page.getByTestId('map-summary').textContent()).resolves.toMatch(/features: 1 address, 3 travel, 1 border crossing, 1 encounter, 1 meeting, 3 co-location, 4 place · 2 subjects/);
     const size = await page.locator('.map-canvas canvas').boundingBox();
@@ -137,6 +137,8 @@ describe.skipIf(missing !== undefined)('map, watchlist and hits inbox in Chromiu
     const ring = await findColour([0xe0, 0x9b, 0x00]);
     expect(ring).not.toBeNull();
     await expect(page.locator('.feature-list tbody tr').count()).resolves.toBe(10);
+    const flightRow = page.locator('.feature-list tbody tr', { hasText: 'Flight TK1824' }).filter({ hasText: 'Karim Benali' });
+    await expect(flightRow.locator('td').nth(3).textContent()).resolves.toBe('BE-CT, FR-CT');
     await shot('10-map-network');
 
     await page.mouse.click(ring!.x, ring!.y);
@@ -151,9 +153,12 @@ describe.skipIf(missing !== undefined)('map, watchlist and hits inbox in Chromiu
     // The case map: what Operation Atlas holds.
     await page.getByRole('navigation').getByRole('button', { name: 'Map' }).click();
     await page.waitForURL(/#\/map$/);
-    await page.locator('[data-testid="map-canvas"][data-map-state="ready"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="map-canvas"][data-scope="case:FR-OP-ATLAS"][data-map-state="ready"]').waitFor({ timeout: 30_000 });
     await expect(page.getByRole('heading', { level: 2 }).first().textContent()).resolves.toContain('Map of the case Operation Atlas');
     await expect(page.getByTestId('map-summary').textContent()).resolves.toMatch(/\d+ travel/);
+    // Only what is recorded under the case: Karim's flight without the Belgian copy the entity map showed.
+    const karimFlight = page.locator('.feature-list tbody tr', { hasText: 'Flight TK1824' }).filter({ hasText: 'Karim Benali' });
+    await expect(karimFlight.locator('td').nth(3).textContent()).resolves.toBe('FR-CT');
     await shot('12-map-case');
     expect(consoleErrors).toEqual([]);
   });

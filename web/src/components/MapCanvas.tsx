@@ -19,6 +19,31 @@ type Countries = GeoJSON.FeatureCollection;
 
 let basemapPromise: Promise<Countries> | undefined;
 
+/**
+ * The region the basemap keeps: Europe, Africa north of the equator, the Middle East and Central
+ * Asia ([west, south, east, north]). Countries wholly outside it are dropped, which halves the
+ * outlines MapLibre must tile; features elsewhere are still drawn, over the sea colour.
+ */
+const REGION = [-35, 0, 75, 80] as const;
+
+function overlapsRegion(f: GeoJSON.Feature): boolean {
+  let w = 180;
+  let s = 90;
+  let e = -180;
+  let n = -90;
+  const walk = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number') {
+      w = Math.min(w, c[0]);
+      e = Math.max(e, c[0]);
+      s = Math.min(s, c[1] as number);
+      n = Math.max(n, c[1] as number);
+    } else if (Array.isArray(c)) for (const x of c) walk(x);
+  };
+  if (!f.geometry || f.geometry.type === 'GeometryCollection') return false;
+  walk(f.geometry.coordinates);
+  return e >= REGION[0] && w <= REGION[2] && n >= REGION[1] && s <= REGION[3];
+}
+
 /** The country outlines, fetched from the app's own origin once per page. */
 function basemap(): Promise<Countries> {
   basemapPromise ??= fetch(countriesUrl)
@@ -26,15 +51,16 @@ function basemap(): Promise<Countries> {
       if (!r.ok) throw new Error(`basemap answered ${r.status}`);
       return r.json() as Promise<Topology<{ countries: GeometryCollection }>>;
     })
-    .then((topo) => feature(topo, topo.objects.countries) as Countries)
+    .then((topo) => {
+      const all = feature(topo, topo.objects.countries) as Countries;
+      return { type: 'FeatureCollection', features: all.features.filter(overlapsRegion) } satisfies Countries;
+    })
     .catch((e: unknown) => {
       basemapPromise = undefined;
       throw e;
     });
   return basemapPromise;
 }
-
-const EMPTY: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] };
 
 /** Map layers per feature kind (the legend switches them). */
 export const LAYERS_OF: Record<MapFeatureKind, string[]> = {
@@ -49,7 +75,7 @@ export const LAYERS_OF: Record<MapFeatureKind, string[]> = {
 const DATA_LAYERS = Object.values(LAYERS_OF).flat();
 const kindIs = (kind: MapFeatureKind) => ['==', ['get', 'kind'], kind] as ['==', ['get', string], string];
 
-function styleWith(countries: Countries): StyleSpecification {
+function styleWith(countries: Countries, data: MapData): StyleSpecification {
   const circle = (id: string, kind: MapFeatureKind, radius: number, color: string, stroke = '#ffffff', strokeWidth = 1.5) => ({
     id,
     type: 'circle' as const,
@@ -60,8 +86,9 @@ function styleWith(countries: Countries): StyleSpecification {
   return {
     version: 8,
     sources: {
-      countries: { type: 'geojson', data: countries, attribution: 'Country outlines: Natural Earth (public domain)' },
-      tessera: { type: 'geojson', data: EMPTY, promoteId: 'fid' },
+      // A coarser simplification than the default suits outlines seen at country scale.
+      countries: { type: 'geojson', data: countries, tolerance: 0.8, attribution: 'Country outlines: Natural Earth (public domain)' },
+      tessera: { type: 'geojson', data: data as unknown as GeoJSON.FeatureCollection, promoteId: 'fid' },
     },
     layers: [
       { id: 'sea', type: 'background', paint: { 'background-color': '#dce6ef' } },
@@ -93,17 +120,28 @@ function styleWith(countries: Countries): StyleSpecification {
   };
 }
 
+const FIT = { padding: 70, maxZoom: 8 };
+
+function boundsOf([w, s, e, n]: readonly [number, number, number, number]): [[number, number], [number, number]] {
+  return [
+    [w, s],
+    [e, n],
+  ];
+}
+
 interface Selection {
   features: MapFeature[];
   at: LngLatLike;
 }
 
 /** The canvas, the data layers and the popup for what was clicked. */
-export default function MapCanvas({ data, hidden }: { data: MapData; hidden: readonly MapFeatureKind[] }) {
+export default function MapCanvas({ data, hidden, loading }: { data: MapData; hidden: readonly MapFeatureKind[]; loading: boolean }) {
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | undefined>(undefined);
   const dataRef = useRef(data);
   dataRef.current = data;
+  /** The data the map's source holds now. */
+  const shownRef = useRef<MapData | undefined>(undefined);
   const [styleReady, setStyleReady] = useState(false);
   const [failure, setFailure] = useState<string | undefined>(undefined);
   const [rendered, setRendered] = useState<number | undefined>(undefined);
@@ -113,15 +151,20 @@ export default function MapCanvas({ data, hidden }: { data: MapData; hidden: rea
   useEffect(() => {
     let cancelled = false;
     let map: maplibregl.Map | undefined;
+    performance.mark('tessera:map:start');
     basemap()
       .then((countries) => {
+        performance.mark('tessera:map:basemap');
         if (cancelled || !container.current) return;
+        // The first data go into the style and the first view is their extent: one tiling, one draw.
+        const first = dataRef.current;
+        shownRef.current = first;
+        const view = first.bbox ? { bounds: boundsOf(first.bbox), fitBoundsOptions: FIT } : { center: [10, 47] as [number, number], zoom: 3.3 };
         try {
           map = new maplibregl.Map({
             container: container.current,
-            style: styleWith(countries),
-            center: [10, 47],
-            zoom: 3.3,
+            style: styleWith(countries, first),
+            ...view,
             attributionControl: { compact: false },
             // Keeps the drawn frame readable (screenshots, printing a map into a dossier).
             canvasContextAttributes: { preserveDrawingBuffer: true, antialias: true },
@@ -133,7 +176,11 @@ export default function MapCanvas({ data, hidden }: { data: MapData; hidden: rea
         mapRef.current = map;
         map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
         map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
-        map.on('load', () => setStyleReady(true));
+        map.on('load', () => {
+          performance.mark('tessera:map:load');
+          setStyleReady(true);
+          reportDrawn(map!);
+        });
         map.on('error', (e) => console.warn('map:', e.error?.message));
         map.on('click', (e) => {
           const box: [[number, number], [number, number]] = [
@@ -158,24 +205,24 @@ export default function MapCanvas({ data, hidden }: { data: MapData; hidden: rea
     };
   }, []);
 
+  /** Once the frame is complete, says how many data features were drawn (the browser test reads it). */
+  function reportDrawn(map: maplibregl.Map): void {
+    map.once('idle', () => {
+      performance.mark('tessera:map:drawn');
+      setRendered(map.queryRenderedFeatures({ layers: DATA_LAYERS }).length);
+    });
+  }
+
   // New data: replace the source, fit the view, and report how many features were drawn.
   useEffect(() => {
     const map = mapRef.current;
-    if (!styleReady || !map) return;
+    if (!styleReady || !map || shownRef.current === data) return;
+    shownRef.current = data;
     setRendered(undefined);
     setSelection(undefined);
     (map.getSource('tessera') as GeoJSONSource).setData(data as unknown as GeoJSON.FeatureCollection);
-    if (data.bbox) {
-      const [w, s, e, n] = data.bbox;
-      map.fitBounds(
-        [
-          [w, s],
-          [e, n],
-        ],
-        { padding: 70, maxZoom: 8, duration: 0 },
-      );
-    }
-    map.once('idle', () => setRendered(map.queryRenderedFeatures({ layers: DATA_LAYERS }).length));
+    if (data.bbox) map.fitBounds(boundsOf(data.bbox), { ...FIT, duration: 0 });
+    reportDrawn(map);
   }, [styleReady, data]);
 
   useEffect(() => {
@@ -201,7 +248,14 @@ export default function MapCanvas({ data, hidden }: { data: MapData; hidden: rea
       </p>
     );
   return (
-    <div className="map-canvas" ref={container} data-testid="map-canvas" data-map-state={rendered === undefined ? 'loading' : 'ready'} data-rendered-features={rendered ?? ''}>
+    <div
+      className="map-canvas"
+      ref={container}
+      data-testid="map-canvas"
+      data-scope={`${data.scope.kind}:${data.scope.id}${data.scope.network ? ':network' : ''}`}
+      data-map-state={loading || rendered === undefined ? 'loading' : 'ready'}
+      data-rendered-features={rendered ?? ''}
+    >
       {selection && createPortal(<MapPopup features={selection.features} />, popupNode)}
     </div>
   );

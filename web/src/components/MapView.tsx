@@ -34,13 +34,13 @@ export function MapView() {
           {m.error}
         </p>
       )}
-      {m.loading && !data && <p className="muted">Loading the map…</p>}
+      {m.loading && <p className="muted small">Loading the map…</p>}
       {data && (
         <>
           <MapSummary data={data} />
           <div className="map-layout">
             <Suspense fallback={<div className="map-canvas">Loading the map…</div>}>
-              <MapCanvas data={data} hidden={m.hidden} />
+              <MapCanvas data={data} hidden={m.hidden} loading={m.loading} />
             </Suspense>
             <Legend data={data} hidden={m.hidden} />
           </div>
