@@ -11,3 +11,4 @@ export { resolvePlugin, resolveRoutes } from './routes/resolve.js';
 export { graphPlugin, graphRoutes } from './routes/graph.js';
 export { mapPlugin, mapRoutes } from './routes/map.js';
 export { triagePlugin, triageRoutes } from './routes/triage.js';
+export { federationPlugin, federationRoutes, defaultFederationService } from './routes/federation.js';

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import pino, { type Level } from 'pino';
-import { createApp, graphPlugin, mapPlugin, openApiDocument, resolvePlugin, startServer, triagePlugin, watchPlugin, webRootDefault, type ApiPlugin, type RunningServer } from '../../api/index.js';
+import { createApp, federationPlugin, graphPlugin, mapPlugin, openApiDocument, resolvePlugin, startServer, triagePlugin, watchPlugin, webRootDefault, type ApiPlugin, type RunningServer } from '../../api/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { Governance } from '../../governance/index.js';
 import { DEFAULT_CLASSIFICATIONS, TesseraError } from '../../model/index.js';
@@ -58,7 +58,7 @@ export async function ensureWebBuild(log: (line: string) => void = say): Promise
 
 /** The capability routes `serve` and `demo` mount beside the core API (one list, so both stay in step). */
 export function servedPlugins(): ApiPlugin[] {
-  return [watchPlugin(), graphPlugin(), resolvePlugin(), mapPlugin(), triagePlugin()];
+  return [watchPlugin(), graphPlugin(), resolvePlugin(), mapPlugin(), triagePlugin(), federationPlugin()];
 }
 
 export interface ServeOptions {
