@@ -47,6 +47,9 @@ function EntityHeader({ entity }: { entity: Entity }) {
         <button className="secondary" onClick={() => navigate('timeline', entity.id)}>
           Timeline
         </button>
+        <button className="secondary" onClick={() => navigate('map', entity.id)}>
+          Map
+        </button>
       </p>
       <DossierExportButton target={{ subject: entity.id, label: entity.caption }} />
     </div>
