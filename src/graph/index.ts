@@ -46,7 +46,21 @@ export type {
 export { analyseNetwork } from './analysis.js';
 export type { NetworkAnalysis, NodeScores, AnalysisOptions } from './analysis.js';
 export { gnm, mulberry32 } from './random.js';
-export { checkHops, nodeIdsOf, projectGraph, storeGraph, timelineStatements, type Projection, type ProjectionOptions, type StoreGraph } from './projection.js';
+export {
+  checkHops,
+  nodeIdsOf,
+  projectGraph,
+  projectStoreGraph,
+  resolvedClusters,
+  storeGraph,
+  timelineStatements,
+  type Projection,
+  type ProjectionOptions,
+  type ResolutionUse,
+  type StoreGraph,
+  type StoreGraphOptions,
+} from './projection.js';
+export { ProjectionCache, type ProjectionCacheStats } from './cache.js';
 export { timeline } from './timeline.js';
 export type { TimelineEvent } from './timeline.js';
 export { coPresenceLinks, sharedAttributeLinks } from './derive.js';

@@ -5,6 +5,8 @@ export interface GraphNode {
   readonly id: string;
   readonly kind: string;
   readonly label?: string;
+  /** Records (entity ids) merged into this node when entity resolution put them in one cluster. */
+  readonly members?: readonly string[];
 }
 
 /** A time as the projection produces it: ISO-8601 text or epoch milliseconds. */

@@ -1,5 +1,6 @@
 import type { AnalysisMethod, Governance, QueryContext } from '../governance/index.js';
 import { assembleEntity, gradingCode, schemaSpec, TesseraError, toEu, type SchemaName, type Statement } from '../model/index.js';
+import { DEFAULT_CLUSTER_THRESHOLD, ResolutionService } from '../resolve/index.js';
 import { buildNetwork, type GraphEdge, type GraphNode, type Network } from './network.js';
 import type { ActivityRecord, CallRecord, CellRecord, HandsetRecord, PhoneUseRecord, RelationRecord } from './patterns.js';
 
@@ -92,17 +93,29 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
   // Node identity: selectors by value, persons by cluster, everything else by entity id.
   const nodeOf = new Map<string, string>();
   const nodes = new Map<string, GraphNode>();
+  const clusterMembers = new Map<string, string[]>();
   for (const [id, bag] of bags) {
     const spec = schemaSpec(bag.schema);
     if (spec.kind !== 'entity') continue;
     const selectorProp = SELECTOR_KEY[bag.schema];
     const selector = selectorProp ? bag.props.get(selectorProp)?.[0] : undefined;
-    const node = selector ? `${bag.schema.toLowerCase()}:${selector}` : (options.clusterOf?.get(id) ?? id);
+    const cluster = selector ? undefined : options.clusterOf?.get(id);
+    const node = selector ? `${bag.schema.toLowerCase()}:${selector}` : (cluster ?? id);
     nodeOf.set(id, node);
+    if (cluster !== undefined) {
+      const members = clusterMembers.get(cluster);
+      if (members) members.push(id);
+      else clusterMembers.set(cluster, [id]);
+    }
     if (!nodes.has(node)) {
       const caption = selector ?? (labels.has(id) ? assembleEntity(labels.get(id)!)?.caption : undefined) ?? id;
       nodes.set(node, { id: node, kind: bag.schema, label: caption });
     }
+  }
+  // A resolved person is one node that names the records it stands for.
+  for (const [cluster, members] of clusterMembers) {
+    const node = nodes.get(cluster);
+    if (node && members.length > 1) nodes.set(cluster, { ...node, members: members.sort() });
   }
   const ref = (id: string | undefined) => (id === undefined ? undefined : nodeOf.get(id));
 
@@ -290,27 +303,89 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
 
 // ---- store-backed graph (CLI and API share these) ----------------------------------------------
 
+/** Whether and how entity resolution merged records into persons for this graph. */
+export interface ResolutionUse {
+  /** True when the resolution capability's clusters were applied. */
+  readonly applied: boolean;
+  /** Probability at or above which a machine link joins a cluster (white links always do). */
+  readonly threshold: number;
+  /** Clusters of two or more readable records, and how many records they hold. */
+  readonly clusters: number;
+  readonly records: number;
+  readonly note?: string;
+}
+
 /** A projection of what the caller may read, with the network built over it. */
 export interface StoreGraph {
   readonly projection: Projection;
   readonly net: Network;
+  readonly resolution: ResolutionUse;
+}
+
+export interface StoreGraphOptions extends ProjectionOptions {
+  /**
+   * `resolved` (default): records that entity resolution put in one cluster (analyst-confirmed
+   * white links, and machine links at or above `clusterThreshold`; never green or red) become one
+   * node; `none`: every record is its own node.
+   */
+  readonly clusters?: 'resolved' | 'none';
+  /** Default DEFAULT_CLUSTER_THRESHOLD of the resolution service (0.5). */
+  readonly clusterThreshold?: number;
+}
+
+/** True when the case's legal basis covers entity resolution of persons (checked without a refusal entry). */
+async function resolutionAllowed(gov: Governance, ctx: QueryContext): Promise<boolean> {
+  const c = ctx.caseId ? await gov.case(ctx.caseId) : undefined;
+  const basis = c ? await gov.legalBasis(c.legalBasis) : undefined;
+  return basis !== undefined && basis.methods.includes('resolution') && (basis.schemas.length === 0 || basis.schemas.includes('Person'));
+}
+
+/**
+ * Record → cluster representative (its smallest readable record id) from the resolution service's
+ * clusters among the records this user may read (audited there as `resolution.clusters`). Used only
+ * when the case's legal basis covers resolution: the graph never merges records the basis does not
+ * allow to be matched.
+ */
+export async function resolvedClusters(gov: Governance, ctx: QueryContext, threshold = DEFAULT_CLUSTER_THRESHOLD): Promise<{ clusterOf?: Map<string, string>; resolution: ResolutionUse }> {
+  if (!(await resolutionAllowed(gov, ctx))) {
+    return { resolution: { applied: false, threshold, clusters: 0, records: 0, note: `the legal basis of case ${ctx.caseId ?? '(none)'} does not cover entity resolution: records are shown as recorded, unmerged` } };
+  }
+  const { clusters } = await new ResolutionService(gov).clusters(ctx, threshold);
+  const clusterOf = new Map<string, string>();
+  let records = 0;
+  for (const members of clusters) {
+    const representative = [...members].sort()[0]!;
+    for (const m of members) clusterOf.set(m, representative);
+    records += members.length;
+  }
+  return { clusterOf, resolution: { applied: true, threshold, clusters: clusters.length, records } };
+}
+
+/** Projects the readable store (with resolved clusters unless `clusters: 'none'`) and builds the network; no authorisation. */
+export async function projectStoreGraph(gov: Governance, ctx: QueryContext, options: StoreGraphOptions = {}): Promise<StoreGraph> {
+  const threshold = options.clusterThreshold ?? DEFAULT_CLUSTER_THRESHOLD;
+  let clusterOf = options.clusterOf;
+  let resolution: ResolutionUse = { applied: clusterOf !== undefined, threshold, clusters: 0, records: 0 };
+  if (clusterOf === undefined && options.clusters !== 'none') ({ clusterOf, resolution } = await resolvedClusters(gov, ctx, threshold));
+  const projection = await projectGraph(gov, ctx, { ...(clusterOf ? { clusterOf } : {}), ...(options.withoutCalls ? { withoutCalls: true } : {}) });
+  return { projection, net: buildNetwork(projection.nodes, projection.edges), resolution };
 }
 
 /**
  * Authorises the method for the caller's case (legal basis, hop limit — BVerfG 1 BvR 1547/19: the
- * basis must cover the method) and projects the readable store into a network. Structure methods
- * ask for `network-analysis`; the projection itself reads under `link-analysis`; both are audited.
+ * basis must cover the method) and projects the readable store into a network, resolved persons as
+ * one node. Structure methods ask for `network-analysis`; the projection itself reads under
+ * `link-analysis`; both are audited.
  */
 export async function storeGraph(
   gov: Governance,
   ctx: QueryContext,
   method: Extract<AnalysisMethod, 'link-analysis' | 'network-analysis'>,
   detail: { hops?: number } = {},
-  options: ProjectionOptions = {},
+  options: StoreGraphOptions = {},
 ): Promise<StoreGraph> {
   await gov.authorise(ctx, method, detail);
-  const projection = await projectGraph(gov, ctx, options);
-  return { projection, net: buildNetwork(projection.nodes, projection.edges) };
+  return projectStoreGraph(gov, ctx, options);
 }
 
 /**

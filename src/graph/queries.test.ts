@@ -158,10 +158,15 @@ describe('connecting network (Mehlhorn Steiner approximation)', () => {
     // Optimal here is alice–farah–emil–dara (3 links).
     expect(r.cost).toBe(3);
     expect(r.disconnected).toEqual([]);
+    // alice and dara are the furthest apart inside the tree: alice–farah–emil–dara.
+    expect(r.hops).toBe(3);
+    expect(connectingNetwork(net, ['p:alice', 'p:bruno']).hops).toBe(1);
   });
   it('names groups that cannot be connected, and needs two nodes', () => {
     const r = connectingNetwork(net, ['p:alice', 'p:bruno', 'p:gus']);
     expect(r.disconnected.map((g) => [...g].sort())).toEqual([['p:alice', 'p:bruno'], ['p:gus']]);
+    // Only requested nodes the network joins count towards its reach.
+    expect(r.hops).toBe(1);
     expect(() => connectingNetwork(net, ['p:alice', 'p:alice'])).toThrow(/at least two/);
   });
 });

@@ -491,6 +491,39 @@ export interface ConnectingNetwork extends Subgraph {
   readonly cost: number;
   /** Groups of the requested nodes that no allowed link connects to each other. */
   readonly disconnected: readonly (readonly string[])[];
+  /**
+   * The longest path, in links, between two requested nodes inside this network: how far the answer
+   * reaches, checked against the case's hop limit like a path's length.
+   */
+  readonly hops: number;
+}
+
+/** Longest shortest-path distance (in links, within the chosen links) between two connected terminals. */
+function terminalSpan(net: Network, terminals: readonly number[], edges: ReadonlySet<number>): number {
+  const adj = new Map<number, number[]>();
+  for (const e of edges) {
+    const u = net.edgeSource[e]!;
+    const v = net.edgeTarget[e]!;
+    adj.set(u, [...(adj.get(u) ?? []), v]);
+    adj.set(v, [...(adj.get(v) ?? []), u]);
+  }
+  const wanted = new Set(terminals);
+  let span = 0;
+  for (const t of terminals) {
+    const dist = new Map<number, number>([[t, 0]]);
+    const queue = [t];
+    for (let head = 0; head < queue.length; head++) {
+      const v = queue[head]!;
+      const d = dist.get(v)!;
+      if (wanted.has(v)) span = Math.max(span, d);
+      for (const u of adj.get(v) ?? []) {
+        if (dist.has(u)) continue;
+        dist.set(u, d + 1);
+        queue.push(u);
+      }
+    }
+  }
+  return span;
 }
 
 /**
@@ -555,6 +588,7 @@ export function connectingNetwork(net: Network, ids: readonly string[], options:
     truncated: false,
     cost: total,
     disconnected,
+    hops: terminalSpan(net, terminals, edges),
     ...(disconnected.length > 0 ? { note: `the nodes fall into ${disconnected.length} groups that no allowed link connects` } : {}),
   };
 }

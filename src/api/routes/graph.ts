@@ -6,13 +6,14 @@ import {
   allShortPaths,
   burnerSuccession,
   checkHops,
+  connectingNetwork,
   leiden,
   louvain,
   MAX_HOPS,
   neighbourhood,
   nodeIdsOf,
+  ProjectionCache,
   shortestPath,
-  storeGraph,
   timeline,
   timelineStatements,
   timeRespectingPaths,
@@ -21,6 +22,7 @@ import {
   type GraphEdge,
   type Network,
   type Projection,
+  type StoreGraphOptions,
   type Subgraph as SubgraphResult,
   type TimelineEvent,
 } from '../../graph/index.js';
@@ -34,13 +36,24 @@ import { errorResponses, Provenance } from '../schemas.js';
  * /api/graph: network analysis for the web UI. Every route projects the store through governance
  * for the session's user, purpose and case (`storeGraph`): the legal basis must allow the method
  * (link-analysis for neighbourhoods, paths and timelines; network-analysis for structure and
- * patterns) and the hop count; only statements the user may read become nodes and links.
+ * patterns) and the hop count; only statements the user may read become nodes and links. Records
+ * that entity resolution put in one cluster are one node (`clusters=none` shows them apart). The
+ * projection is cached between requests per access key until the store changes (`ProjectionCache`);
+ * every request is still authorised and audited.
  */
 
 // ---- shapes -----------------------------------------------------------------------------------
 
 const Time = z.union([z.string(), z.number()]);
-const Node = z.object({ id: z.string(), kind: z.string(), label: z.string().optional(), hops: z.number().int().optional() }).openapi('GraphNode');
+const Node = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    label: z.string().optional(),
+    hops: z.number().int().optional(),
+    members: z.array(z.string()).optional().openapi({ description: 'records (entity ids) entity resolution merged into this node' }),
+  })
+  .openapi('GraphNode');
 const Edge = z
   .object({
     source: z.string(),
@@ -56,6 +69,11 @@ const Edge = z
   })
   .openapi('GraphEdge');
 const Subgraph = z.object({ nodes: z.array(Node), edges: z.array(Edge), truncated: z.boolean(), note: z.string().optional() }).openapi('GraphSubgraph');
+const Connecting = Subgraph.extend({
+  cost: z.number().openapi({ description: 'links in the tree (or Σ 1/weight with weighted=true)' }),
+  hops: z.number().int().openapi({ description: 'longest path between two requested nodes inside the network (checked against the case’s hop limit)' }),
+  disconnected: z.array(z.array(z.string())).openapi({ description: 'groups of the requested nodes that no allowed link joins (empty when all are connected)' }),
+}).openapi('GraphConnecting');
 const PathOut = z
   .object({
     found: z.boolean(),
@@ -126,7 +144,16 @@ const list = z
   .max(500)
   .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const Filter = z.object({
+/** Entity resolution in the graph: merged persons (default) or every record apart. */
+const Resolution = z.object({
+  clusters: z.enum(['resolved', 'none']).default('resolved').openapi({ description: 'resolved: records entity resolution put in one cluster are one node; none: every record apart' }),
+  clusterThreshold: z.coerce.number().min(0).max(1).optional().openapi({ description: 'machine links at or above this probability join a cluster (default 0.5; confirmed links always do)' }),
+});
+const resolutionOf = (q: { clusters?: 'resolved' | 'none'; clusterThreshold?: number | undefined }): StoreGraphOptions => ({
+  clusters: q.clusters ?? 'resolved',
+  ...(q.clusterThreshold === undefined ? {} : { clusterThreshold: q.clusterThreshold }),
+});
+const Filter = Resolution.extend({
   kinds: list.optional().openapi({ description: 'link kinds to follow, comma-separated' }),
   nodeKinds: list.optional().openapi({ description: 'walk only through nodes of these kinds' }),
   from: z.string().max(40).optional().openapi({ description: 'links active on or after (ISO 8601)' }),
@@ -170,7 +197,7 @@ const edgeOut = (e: GraphEdge): z.infer<typeof Edge> => {
   return { ...rest, evidence: [...e.evidence], ...(gradings === undefined ? {} : { gradings: [...gradings] }) };
 };
 const subgraphOut = (g: SubgraphResult): z.infer<typeof Subgraph> => ({
-  nodes: g.nodes.map((n) => ({ ...n })),
+  nodes: g.nodes.map(({ members, ...n }) => ({ ...n, ...(members === undefined ? {} : { members: [...members] }) })),
   edges: g.edges.map(edgeOut),
   truncated: g.truncated,
   ...(g.note === undefined ? {} : { note: g.note }),
@@ -258,8 +285,8 @@ async function caseEntities(gov: Governance, ctx: QueryContext): Promise<string[
 /** Sort key that puts partial dates before the dates they contain ("2024" < "2024-03" < "2024-03-02"). */
 const timeKey = (t: string) => (t.length === 4 ? `${t}-00` : t);
 
-/** The graph routes (mounted at /api/graph). */
-export function graphRoutes({ gov }: ApiServices) {
+/** The graph routes (mounted at /api/graph); projections are shared between requests through `cache`. */
+export function graphRoutes({ gov }: ApiServices, cache: ProjectionCache = new ProjectionCache()) {
   const app = createRouter();
 
   app.openapi(
@@ -274,7 +301,7 @@ export function graphRoutes({ gov }: ApiServices) {
     async (c) => {
       const q = c.req.valid('query');
       const minGrading = minGradingOf(q.grading);
-      const { projection, net } = await storeGraph(gov, workContext(c), 'link-analysis', { hops: q.hops });
+      const { projection, net } = await cache.graph(gov, workContext(c), 'link-analysis', { hops: q.hops }, resolutionOf(q));
       const start = nodeIdsOf(projection, [c.req.valid('param').id]);
       return c.json(subgraphOut(neighbourhood(restrictGrading(net, minGrading), start, { hops: q.hops, maxNodes: q.maxNodes, filter: filterOf(q) })), 200);
     },
@@ -302,7 +329,7 @@ export function graphRoutes({ gov }: ApiServices) {
       const ctx = workContext(c);
       const all = q.all === 'true';
       const minGrading = minGradingOf(q.grading);
-      const { projection, net: full } = await storeGraph(gov, ctx, 'link-analysis', all ? { hops: q.maxLength } : {});
+      const { projection, net: full } = await cache.graph(gov, ctx, 'link-analysis', all ? { hops: q.maxLength } : {}, resolutionOf(q));
       const net = restrictGrading(full, minGrading);
       const [from, to] = nodeIdsOf(projection, [q.source, q.target]) as [string, string];
       const filter = filterOf(q);
@@ -326,11 +353,41 @@ export function graphRoutes({ gov }: ApiServices) {
   app.openapi(
     createRoute({
       method: 'get',
+      path: '/connect',
+      tags: ['graph'],
+      summary: 'Connecting network of 2+ entities (Steiner tree approximation); its reach is limited by the case’s hop limit',
+      request: {
+        query: Filter.extend({
+          ids: z
+            .string()
+            .min(1)
+            .max(4000)
+            .transform((v) => [...new Set(v.split(',').map((x) => x.trim()).filter(Boolean))])
+            .pipe(z.array(z.string().max(200)).min(2).max(50))
+            .openapi({ description: 'entity or node ids to connect, comma-separated (2 to 50)' }),
+          weighted: z.enum(['true', 'false']).default('false').openapi({ description: 'prefer strong ties (cost 1/weight)' }),
+        }),
+      },
+      responses: { ...ok(Connecting, 'The connecting network, its cost and reach, and any groups that cannot be joined'), ...errorResponses },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const ctx = workContext(c);
+      const { projection, net } = await cache.graph(gov, ctx, 'link-analysis', {}, resolutionOf(q));
+      const r = connectingNetwork(restrictGrading(net, minGradingOf(q.grading)), nodeIdsOf(projection, q.ids), { filter: filterOf(q), weighted: q.weighted === 'true' });
+      await checkHops(gov, ctx, r.hops);
+      return c.json({ ...subgraphOut(r), cost: r.cost, hops: r.hops, disconnected: r.disconnected.map((g) => [...g]) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
       path: '/communities',
       tags: ['graph'],
       summary: 'Communities (Leiden or Louvain) with modularity',
       request: {
-        query: z.object({
+        query: Resolution.extend({
           algorithm: z.enum(['leiden', 'louvain']).default('leiden'),
           nodeKinds: list.optional().openapi({ description: 'e.g. Person: cells among persons only' }),
           minSize: int(1, 1_000_000).default(2),
@@ -341,7 +398,7 @@ export function graphRoutes({ gov }: ApiServices) {
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const { net: full } = await storeGraph(gov, workContext(c), 'network-analysis');
+      const { net: full } = await cache.graph(gov, workContext(c), 'network-analysis', {}, resolutionOf(q));
       const net = restrictKinds(full, q.nodeKinds);
       const r = q.algorithm === 'leiden' ? leiden(net.simple, { seed: q.seed }) : louvain(net.simple, { seed: q.seed });
       const members: string[][] = Array.from({ length: r.count }, () => []);
@@ -357,12 +414,12 @@ export function graphRoutes({ gov }: ApiServices) {
       path: '/centrality',
       tags: ['graph'],
       summary: 'Degree, betweenness, closeness and eigenvector centralities (networkx normalisation), top nodes by betweenness',
-      request: { query: z.object({ top: int(1, 1000).default(20), nodeKinds: list.optional() }) },
+      request: { query: Resolution.extend({ top: int(1, 1000).default(20), nodeKinds: list.optional() }) },
       responses: { ...ok(Centrality, 'Top nodes with their scores'), ...errorResponses },
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const { net } = await storeGraph(gov, workContext(c), 'network-analysis');
+      const { net } = await cache.graph(gov, workContext(c), 'network-analysis', {}, resolutionOf(q));
       const r = await analyseNetwork(restrictKinds(net, q.nodeKinds));
       const nodes = [...r.nodes]
         .sort((a, b) => b.betweenness - a.betweenness)
@@ -378,12 +435,13 @@ export function graphRoutes({ gov }: ApiServices) {
       path: '/succession',
       tags: ['graph'],
       summary: 'Burner succession candidates (same handset, overlapping contacts or cell sites), ranked, with evidence',
-      request: { query: z.object({ top: int(1, 1000).default(50) }) },
+      request: { query: Resolution.extend({ top: int(1, 1000).default(50) }) },
       responses: { ...ok(Succession, 'Candidates, best first'), ...errorResponses },
     }),
     async (c) => {
-      const { projection } = await storeGraph(gov, workContext(c), 'network-analysis');
-      const r = burnerSuccession({ calls: projection.calls, handsets: projection.handsets, cells: projection.cells }).slice(0, c.req.valid('query').top);
+      const q = c.req.valid('query');
+      const { projection } = await cache.graph(gov, workContext(c), 'network-analysis', {}, resolutionOf(q));
+      const r = burnerSuccession({ calls: projection.calls, handsets: projection.handsets, cells: projection.cells }).slice(0, q.top);
       return c.json(
         r.map((s) => ({ oldPhone: s.oldPhone, newPhone: s.newPhone, score: s.score, gapDays: s.gapDays, reasons: [...s.reasons], evidence: [...s.evidence] })),
         200,
@@ -397,12 +455,12 @@ export function graphRoutes({ gov }: ApiServices) {
       path: '/timeline/{id}',
       tags: ['graph'],
       summary: 'Dated statements and events of an entity (and the links naming it), in order, with sources',
-      request: { params: z.object({ id: z.string().min(1).max(200) }) },
+      request: { params: z.object({ id: z.string().min(1).max(200) }), query: Resolution },
       responses: { ...ok(Timeline, 'Events in time order'), ...errorResponses },
     }),
     async (c) => {
       const ctx = workContext(c);
-      const { projection } = await storeGraph(gov, ctx, 'link-analysis');
+      const { projection } = await cache.graph(gov, ctx, 'link-analysis', {}, resolutionOf(c.req.valid('query')));
       const statements = await timelineStatements(gov, ctx, [c.req.valid('param').id], projection);
       return c.json(timelineOut(timeline(statements), statements, projection), 200);
     },
@@ -415,7 +473,7 @@ export function graphRoutes({ gov }: ApiServices) {
       tags: ['graph'],
       summary: 'Timeline of a network (several entities or nodes) or of the session’s case (scope=case), with provenance',
       request: {
-        query: z.object({
+        query: Resolution.extend({
           ids: z
             .string()
             .max(8000)
@@ -435,7 +493,7 @@ export function graphRoutes({ gov }: ApiServices) {
       const q = c.req.valid('query');
       const ctx = workContext(c);
       if (q.scope === 'entities' && q.ids.length === 0) throw new TesseraError('VALIDATION', 'name the entities of the network (ids) or ask for scope=case', { field: 'ids' });
-      const { projection } = await storeGraph(gov, ctx, 'link-analysis');
+      const { projection } = await cache.graph(gov, ctx, 'link-analysis', {}, resolutionOf(q));
       let statements: Statement[];
       if (q.scope === 'case') {
         const ids = await caseEntities(gov, ctx);
@@ -464,6 +522,7 @@ export function graphRoutes({ gov }: ApiServices) {
               schema: z.object({
                 ids: z.array(z.string().min(1).max(200)).min(1).max(2000).openapi({ description: 'node or entity ids shown (at most 2000)' }),
                 algorithm: z.enum(['leiden', 'louvain']).default('leiden'),
+                clusters: z.enum(['resolved', 'none']).default('resolved').openapi({ description: 'as the query parameter of the other routes' }),
               }),
             },
           },
@@ -473,7 +532,7 @@ export function graphRoutes({ gov }: ApiServices) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const { projection, net } = await storeGraph(gov, workContext(c), 'network-analysis');
+      const { projection, net } = await cache.graph(gov, workContext(c), 'network-analysis', {}, resolutionOf(body));
       const csr = net.simple;
       const comm = body.algorithm === 'leiden' ? leiden(csr, { seed: 1 }) : louvain(csr, { seed: 1 });
       // Communities ranked by size so colours stay with the big groups from one request to the next.
@@ -544,7 +603,7 @@ export function graphRoutes({ gov }: ApiServices) {
   return app;
 }
 
-/** The graph capability as an API plug-in: routes under /api/graph. */
-export function graphPlugin(): ApiPlugin {
-  return { path: 'graph', routes: (deps) => graphRoutes(deps) };
+/** The graph capability as an API plug-in: routes under /api/graph (`cache`: the projection cache to use, e.g. a test's). */
+export function graphPlugin(options: { cache?: ProjectionCache } = {}): ApiPlugin {
+  return { path: 'graph', routes: (deps) => graphRoutes(deps, options.cache) };
 }
