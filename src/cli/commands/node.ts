@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import pino, { type Level, type Logger } from 'pino';
 import {
   FederationNode,
+  FederationService,
+  wireFlows,
   LedgerExport,
   MESSAGE_TYPES,
   crossCheckLedgers,
@@ -22,6 +24,7 @@ import {
 } from '../../federation/index.js';
 import { loadConfig } from '../../config/index.js';
 import { TesseraError } from '../../model/index.js';
+import { WatchService, watchConfig } from '../../watch/index.js';
 import { openSession, withSession, type CliSession } from '../context.js';
 import { printJson, printTable, say } from '../output.js';
 
@@ -53,6 +56,42 @@ export async function openFederationNode(s: CliSession, options: OpenNodeOptions
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
   });
   return { setup, node };
+}
+
+/**
+ * The federation flows of this node (pointers, PSI, hits, requests, deconfliction) wired to its
+ * port: inbound messages reach their handlers, and what the flows send goes to the node's outbox.
+ */
+export function wireNodeFlows(s: CliSession, setup: NodeSetup, fed: FederationNode, options: { contactUnit?: string; contactChannel?: string; consent?: 'standing-agreement' | 'holder-approved' } = {}): FederationService {
+  const agency = setup.identity.agency;
+  const service = new FederationService(s.gov, {
+    nodeAgency: agency,
+    linkage: setup.linkage,
+    watch: new WatchService(s.gov, { config: watchConfig(), nodeAgency: agency }),
+    contact: { unit: options.contactUnit ?? `${agency} federation desk`, channel: options.contactChannel ?? `federation node ${agency}` },
+    ...(options.consent ? { deconflictionConsent: options.consent } : {}),
+  });
+  return wireFlows(fed, service);
+}
+
+/** Runs `job` every `everyMs` (first after `firstMs`), logging failures; returns a stop function. */
+function every(logger: Logger, name: string, firstMs: number, everyMs: number, job: () => Promise<unknown>): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const run = async () => {
+    try {
+      const result = await job();
+      logger.info({ job: name, result }, `federation: ${name} done`);
+    } catch (e) {
+      logger.error({ job: name, err: e }, `federation: ${name} failed`);
+    }
+    if (!stopped && everyMs > 0) timer = setTimeout(() => void run(), everyMs);
+  };
+  timer = setTimeout(() => void run(), firstMs);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }
 
 function intOption(name: string, value: string | undefined): number | undefined {
@@ -107,7 +146,14 @@ export function registerNodeCommands(program: Command): void {
     .option('--retry-initial-ms <ms>', 'delay after a first failed delivery', '1000')
     .option('--retry-max-ms <ms>', 'largest delay between delivery attempts', '300000')
     .option('--poll-ms <ms>', 'how often the outbox is checked for messages queued by other processes', '1000')
-    .action(async (opts: { fedHost?: string; fedPort?: string; logLevel: string; retryInitialMs: string; retryMaxMs: string; pollMs: string }, cmd: Command) => {
+    .option('--publish-every <s>', 'publish name pointers to linkage partners at start and then every so many seconds (0: only at start)', '3600')
+    .option('--no-publish', 'do not publish pointers automatically')
+    .option('--sweep-every <s>', 'check follow-up deadlines and escalate overdue requests every so many seconds', '60')
+    .option('--contact-unit <text>', 'whom partners should call about a shared subject (deconfliction)')
+    .option('--contact-channel <text>', 'how to reach that unit')
+    .option('--consent <rule>', 'deconfliction consent: holder-approved (default) or standing-agreement')
+    .action(async (opts: { fedHost?: string; fedPort?: string; logLevel: string; retryInitialMs: string; retryMaxMs: string; pollMs: string; publishEvery: string; publish: boolean; sweepEvery: string; contactUnit?: string; contactChannel?: string; consent?: string }, cmd: Command) => {
+      if (opts.consent !== undefined && opts.consent !== 'holder-approved' && opts.consent !== 'standing-agreement') throw new TesseraError('VALIDATION', '--consent must be holder-approved or standing-agreement', { field: 'consent' });
       if (!LOG_LEVELS.includes(opts.logLevel)) throw new TesseraError('VALIDATION', `--log-level must be one of ${LOG_LEVELS.join(', ')}`, { field: 'log-level' });
       const s = await openSession(cmd);
       try {
@@ -120,14 +166,25 @@ export function registerNodeCommands(program: Command): void {
           ...(opts.fedHost ? { fedHost: opts.fedHost } : {}),
           ...(fedPort !== undefined ? { fedPort } : {}),
         });
+        const service = wireNodeFlows(s, setup, fed, {
+          ...(opts.contactUnit ? { contactUnit: opts.contactUnit } : {}),
+          ...(opts.contactChannel ? { contactChannel: opts.contactChannel } : {}),
+          ...(opts.consent ? { consent: opts.consent as 'holder-approved' | 'standing-agreement' } : {}),
+        });
         const inbox = await startInbox(fed, { host: setup.host, port: setup.port });
         fed.start();
-        say(`Federation node ${fed.self} listening on ${inbox.url} (peers: ${fed.peers().join(', ') || 'none'})`);
+        const jobs: (() => void)[] = [];
+        const sweepMs = intOption('sweep-every', opts.sweepEvery)! * 1000;
+        if (sweepMs > 0) jobs.push(every(logger, 'escalation sweep', sweepMs, sweepMs, async () => (await service.sweepEscalations()).length));
+        if (opts.publish && setup.linkage.length > 0) jobs.push(every(logger, 'pointer publication', 0, intOption('publish-every', opts.publishEvery)! * 1000, () => service.publishPointersAsSystem()));
+        say(`Federation node ${fed.self} listening on ${inbox.url} (peers: ${fed.peers().join(', ') || 'none'}; linkage with: ${setup.linkage.map((l) => l.partner).join(', ') || 'none'})`);
         await new Promise<void>((resolve) => {
           const stop = () => {
+            for (const j of jobs) j();
             void fed
               .stop()
               .then(() => inbox.close())
+              .then(() => service.close())
               .finally(resolve);
           };
           process.once('SIGINT', stop);

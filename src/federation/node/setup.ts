@@ -2,6 +2,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Config } from '../../config/index.js';
 import { TesseraError } from '../../model/index.js';
+import type { LinkageAgreement } from '../flows/context.js';
 import { exportNodeIdentity, generateNodeIdentity, loadNodeIdentity, PeerConfig, type NodeIdentity } from '../identity.js';
 
 /** One linkage partnership as configured (the flows' `LinkageAgreement`). */
@@ -22,7 +23,7 @@ export interface NodeSetup {
   readonly identity: NodeIdentity;
   /** Every configured peer (this node's own entry, if the shared file lists it, is dropped). */
   readonly peers: readonly PeerConfig[];
-  readonly linkage: readonly LinkageSecret[];
+  readonly linkage: readonly LinkageAgreement[];
   readonly host: string;
   readonly port: number;
 }
@@ -76,12 +77,20 @@ export function loadNodeSetup(config: Config): NodeSetup {
   }
   const own = peers.find((p) => p.agency === identity.agency);
   if (own && own.publicKey !== identity.publicKey) throw configError('fedPeersFile', `${config.fedPeersFile} lists ${identity.agency} with a public key that is not this node's key (${config.fedKeyFile})`);
-  const fromFile = config.fedSecretsFile ? parseList('fedSecretsFile', config.fedSecretsFile, LinkageSecret, 'secrets') : [];
-  const linkage = [...fromFile, ...config.fedLinkageSecrets.filter((e) => !fromFile.some((f) => f.partner === e.partner))];
+  const fromFile: LinkageSecret[] = config.fedSecretsFile ? parseList('fedSecretsFile', config.fedSecretsFile, LinkageSecret, 'secrets') : [];
+  const linkage: LinkageSecret[] = [...fromFile, ...config.fedLinkageSecrets.filter((e) => !fromFile.some((f) => f.partner === e.partner))];
   for (const l of linkage) {
     if (!peers.some((p) => p.agency === l.partner)) throw configError(config.fedSecretsFile ? 'fedSecretsFile' : 'fedLinkageSecrets', `a linkage secret names ${l.partner}, which is not a configured peer`);
   }
-  return { identity, peers: peers.filter((p) => p.agency !== identity.agency), linkage, host: config.fedHost, port: config.fedPort };
+  const agreements: LinkageAgreement[] = linkage.map((l) => ({
+    partner: l.partner,
+    keyId: l.keyId,
+    secret: l.secret,
+    ...(l.threshold === undefined ? {} : { threshold: l.threshold }),
+    ...(l.balanced === undefined ? {} : { balanced: l.balanced }),
+    ...(l.salt === undefined ? {} : { salt: l.salt }),
+  }));
+  return { identity, peers: peers.filter((p) => p.agency !== identity.agency), linkage: agreements, host: config.fedHost, port: config.fedPort };
 }
 
 /**
