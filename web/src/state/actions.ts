@@ -100,6 +100,7 @@ export async function logout(): Promise<void> {
   setState({ chart: initialChart, timeline: initialTimeline });
   // The audit log and the DPO report must not stay in memory for the next person at this browser.
   setState({ auditView: initialAuditView, dpo: initialDpo, dossier: initialDossier });
+  setState({ map: initialMap, watch: initialWatch, hits: initialHits });
 }
 
 /** Sets the purpose and case for the rest of the work session (the server checks and audits it). */
