@@ -123,7 +123,12 @@ describe.skipIf(missing !== undefined)('map, watchlist and hits inbox in Chromiu
 
   it('draws the offline map of a subject and his network, and a click opens the sources', async () => {
     await signIn('fr.analyst', PURPOSE);
-    await page.goto(`${server.url}/#/map/${encodeURIComponent('fr-ct:p1')}?network=1`);
+    // From the profile: its Map button, then the network switch in the map's options.
+    await page.goto(`${server.url}/#/entity/${encodeURIComponent('fr-ct:p1')}`);
+    await page.locator('.entity-header').getByRole('button', { name: 'Map', exact: true }).click();
+    await page.locator('[data-testid="map-canvas"][data-scope="entity:fr-ct:p1"][data-map-state="ready"]').waitFor({ timeout: 30_000 });
+    await page.getByLabel('Include the network (one link away)').check();
+    await page.waitForURL(/#\/map\/fr-ct%3Ap1\?network=1$/);
     const canvas = page.getByTestId('map-canvas');
     await page.locator('[data-testid="map-canvas"][data-scope="entity:fr-ct:p1:network"][data-map-state="ready"]').waitFor({ timeout: 30_000 });
     expect(Number(await canvas.getAttribute('data-rendered-features'))).toBeGreaterThan(5);
@@ -177,7 +182,7 @@ describe.skipIf(missing !== undefined)('map, watchlist and hits inbox in Chromiu
 
     await report.getByLabel('Reason (kept with the decision)').fill('Seen at the gate by the border police; identity checked');
     await report.getByRole('button', { name: 'Confirm' }).click();
-    await expect(page.getByTestId('hit-status').textContent()).resolves.toBe('confirmed');
+    await page.getByTestId('hit-status').filter({ hasText: /^confirmed$/ }).waitFor();
     await page.getByTestId('hit-decisions').waitFor();
     await expect(list.locator('button').count()).resolves.toBe(0); // it left the open inbox
     // Persisted: the API answers the decided hit to a fresh request.

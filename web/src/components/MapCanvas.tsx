@@ -220,9 +220,17 @@ export default function MapCanvas({ data, hidden, loading }: { data: MapData; hi
     shownRef.current = data;
     setRendered(undefined);
     setSelection(undefined);
-    (map.getSource('tessera') as GeoJSONSource).setData(data as unknown as GeoJSON.FeatureCollection);
-    if (data.bbox) map.fitBounds(boundsOf(data.bbox), { ...FIT, duration: 0 });
-    reportDrawn(map);
+    let current = true;
+    // The worker takes the data asynchronously: count what is drawn only once it has them.
+    void (map.getSource('tessera') as GeoJSONSource).setData(data as unknown as GeoJSON.FeatureCollection, true).then(() => {
+      if (!current || mapRef.current !== map) return;
+      if (data.bbox) map.fitBounds(boundsOf(data.bbox), { ...FIT, duration: 0 });
+      reportDrawn(map);
+      map.triggerRepaint();
+    });
+    return () => {
+      current = false;
+    };
   }, [styleReady, data]);
 
   useEffect(() => {

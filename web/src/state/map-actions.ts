@@ -54,7 +54,10 @@ export async function loadMap(r: MapRequest): Promise<void> {
 /** Changes what the map shows (network, window, entity) by moving to its URL. */
 export function showMap(patch: Partial<MapRequest>): void {
   const m = getState().map;
-  window.location.hash = mapHash({ entityId: m.entityId, network: m.network, from: m.from, to: m.to, ...patch });
+  const next = { entityId: m.entityId, network: m.network, from: m.from, to: m.to, ...patch };
+  // The options show the new choice at once; the hash change then loads the map (syncMap).
+  setState((s) => ({ map: { ...s.map, ...next } }));
+  window.location.hash = mapHash(next);
 }
 
 /** Shows or hides one kind of feature (legend). */
