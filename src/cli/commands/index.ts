@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerCoreCommands } from './core.js';
+import { registerFederationCommands } from './federation.js';
 import { registerGraphCommands } from './graph.js';
 import { registerIngestCommands } from './ingest.js';
 import { registerNodeCommands } from './node.js';
@@ -16,6 +17,7 @@ import { registerWatchCommands } from './watch.js';
  */
 export function registerAll(program: Command): void {
   registerCoreCommands(program);
+  registerFederationCommands(program);
   registerGraphCommands(program);
   registerIngestCommands(program);
   registerNodeCommands(program);
