@@ -115,6 +115,8 @@ const LOCATED_SCHEMAS = new Set(['Person', 'Organization', 'Address', 'Place']);
 const MAX_NETWORK = 200;
 const MAX_EVENTS = 5_000;
 const MAX_CASE_ENTITIES = 20_000;
+/** The located facts: an entity is on the case map when one of these statements is recorded under the case. */
+const CASE_MAP_PROPS = ['address', 'full', 'city', 'latitude', 'longitude', 'origin', 'destination', 'departure', 'place', 'date'];
 
 // ---- geometry ---------------------------------------------------------------------------------
 
@@ -686,9 +688,9 @@ function linkedSubjects(captions: ReadonlyMap<string, string>, subjects: Readonl
 }
 
 /**
- * The map of the session's case: every person, organisation, address, travel record, encounter and
- * meeting the user may read that is recorded under the case. One governed scan finds them; the
- * entities are then read whole (still through governance).
+ * The map of the session's case: every address, travel record, encounter and meeting the user may
+ * read whose located facts (address, route, place, time) are recorded under the case. One governed
+ * scan of those properties finds them; the entities are then read whole (still through governance).
  */
 export async function caseMap(gov: Governance, ctx: QueryContext, options: MapOptions = {}): Promise<MapData> {
   checkWindow(options);
@@ -697,7 +699,9 @@ export async function caseMap(gov: Governance, ctx: QueryContext, options: MapOp
   let truncated = false;
   // Places are shared reference data (tagged with an intake case): they are read where events happen.
   const schemas = [...LOCATED_SCHEMAS, ...EVENT_SCHEMAS].filter((s) => s !== 'Place');
-  for await (const batch of gov.scanReadable(ctx, 'read', { schemas })) {
+  // Only the statements that place something (an address, a route, a time at a place) decide what the
+  // case map shows; scanning just those reads a fraction of the rows.
+  for await (const batch of gov.scanReadable(ctx, 'read', { schemas, props: CASE_MAP_PROPS })) {
     for (const s of batch) {
       if (!caseId || !(s.caseIds as readonly string[]).includes(caseId)) continue;
       if (ids.size >= MAX_CASE_ENTITIES && !ids.has(s.entityId)) {
