@@ -21,6 +21,7 @@ import {
   type Projection,
   shortestPath,
   storeGraph,
+  type StoreGraphOptions,
   timeline,
   timelineStatements,
   timeRespectingPaths,
@@ -76,9 +77,17 @@ async function withGraph<T>(cmd: Command, file: string | undefined, method: Grap
       if (e instanceof TesseraError && e.code === 'UNAUTHENTICATED') throw new TesseraError(e.code, `${e.message}, or analyse an exported graph with --graph FILE`, { field: 'user' });
       throw e;
     });
-    const { projection, net } = await storeGraph(s.gov, ctx, method, detail);
+    const { projection, net } = await storeGraph(s.gov, ctx, method, detail, resolutionOptions(cmd));
     return body({ net, projection, store: { gov: s.gov, ctx }, ids: (ids) => nodeIdsOf(projection, ids), allowHops: (hops) => checkHops(s.gov, ctx, hops) });
   });
+}
+
+/** `--no-clusters` / `--cluster-threshold P` → how the projection merges resolved records. */
+function resolutionOptions(cmd: Command): StoreGraphOptions {
+  const o = cmd.opts<{ clusters?: boolean; clusterThreshold?: string }>();
+  const threshold = number(o.clusterThreshold, 'cluster-threshold');
+  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw invalid(`--cluster-threshold must be a probability in [0, 1], got "${o.clusterThreshold}"`, undefined, 'cluster-threshold');
+  return { clusters: o.clusters === false ? 'none' : 'resolved', ...(threshold === undefined ? {} : { clusterThreshold: threshold }) };
 }
 
 /** Pattern inputs from a records file, or the store projection. */
@@ -192,11 +201,13 @@ export function registerGraphCommands(program: Command): void {
     .option('--weighted', 'prefer strong ties')
     .action(async (ids: string[], o: FilterOpts & { weighted?: boolean }, cmd: Command) => {
       const filter = filterOf(o);
-      await withGraph(cmd, o.graph, 'link-analysis', {}, (g) => {
+      await withGraph(cmd, o.graph, 'link-analysis', {}, async (g) => {
         const r = connectingNetwork(g.net, g.ids(ids), { filter, weighted: o.weighted === true });
+        // A connecting network reaches as far as its longest path between two of the given nodes.
+        await g.allowHops(r.hops);
         if (json(cmd)) return printJson(r);
         printTable(r.edges.map((e) => ({ source: e.source, target: e.target, kind: e.kind, weight: e.weight })));
-        say(`${r.nodes.length} nodes, cost ${r.cost}${r.note === undefined ? '' : ` — ${r.note}`}`);
+        say(`${r.nodes.length} nodes, cost ${r.cost}, reach ${r.hops} hops${r.note === undefined ? '' : ` — ${r.note}`}`);
       });
     });
 
@@ -344,6 +355,13 @@ export function registerGraphCommands(program: Command): void {
       if (json(cmd)) return printJson(r);
       printTable(r.map((f) => ({ subject: f.subject, status: f.status, note: f.note })), undefined, 110);
     });
+
+  // Entity resolution in every store-read graph: resolved persons are one node unless --no-clusters.
+  for (const sub of graph.commands) {
+    sub
+      .option('--no-clusters', 'show every record apart (default: records resolution put in one cluster are one node)')
+      .option('--cluster-threshold <p>', 'machine links at or above this probability join a cluster (default 0.5; confirmed links always do)');
+  }
 }
 
 /** The sub-network of nodes of the given kinds (e.g. persons only, for cells). */
