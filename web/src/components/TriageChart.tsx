@@ -21,18 +21,20 @@ export function TriageChart({ curve, totalRisk }: { curve: readonly TriageCurveP
   const perTeam = chosen && next && next.teams > chosen.teams ? (next.coveredRisk - chosen.coveredRisk) / (next.teams - chosen.teams) : undefined;
   const xTicks = ticks(maxX, 6).map(Math.round);
   const yTicks = ticks(maxY / 1.1, 4);
+  const yStep = yTicks.length > 1 ? yTicks[1]! - yTicks[0]! : 1;
+  const yDigits = Math.max(0, Math.min(4, -Math.floor(Math.log10(yStep))));
   const path = curve.map((p, i) => `${i ? 'L' : 'M'}${x(p.teams).toFixed(1)},${y(p.coveredRisk).toFixed(1)}`).join(' ');
   return (
     <figure className="triage-chart" data-testid="capacity-chart">
       <svg viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-labelledby="capacity-chart-title">
         <title id="capacity-chart-title">
-          Covered risk against capacity: {chosen ? `${chosen.teams} team(s) declared cover ${chosen.coveredRisk.toFixed(2)}` : 'no declared point'} of a total risk of {totalRisk.toFixed(2)}
+          Covered risk against capacity: {chosen ? `${chosen.teams} team(s) declared cover ${fmt(chosen.coveredRisk)}` : 'no declared point'} of a total risk of {fmt(totalRisk)}
         </title>
         {yTicks.map((t) => (
           <g key={`y${t}`} className="grid">
             <line x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} />
             <text x={PAD.left - 6} y={y(t) + 4} textAnchor="end">
-              {t.toFixed(t < 10 ? 1 : 0)}
+              {t.toFixed(yDigits)}
             </text>
           </g>
         ))}
@@ -51,22 +53,27 @@ export function TriageChart({ curve, totalRisk }: { curve: readonly TriageCurveP
         {curve.map((p) => (
           <circle key={p.teams} className={p.chosen ? 'point chosen' : 'point'} cx={x(p.teams)} cy={y(p.coveredRisk)} r={p.chosen ? 6 : 2.5}>
             <title>
-              {p.teams} team(s), {p.agents} agents: covered risk {p.coveredRisk.toFixed(2)}
+              {p.teams} team(s), {p.agents} agents: covered risk {fmt(p.coveredRisk)}
             </title>
           </circle>
         ))}
         {chosen && (
-          <text className="chosen-label" x={Math.min(x(chosen.teams) + 10, W - 170)} y={Math.max(y(chosen.coveredRisk) - 10, PAD.top + 10)}>
-            declared: {chosen.teams} team(s), {chosen.coveredRisk.toFixed(2)}
+          <text className="chosen-label" x={Math.min(x(chosen.teams) + 10, W - 190)} y={Math.min(y(chosen.coveredRisk) + 22, H - PAD.bottom - 6)}>
+            declared: {chosen.teams} team(s), {fmt(chosen.coveredRisk)}
           </text>
         )}
       </svg>
       <figcaption className="small muted">
-        {chosen ? `${chosen.agents} agents in ${chosen.teams} team(s) cover ${chosen.coveredRisk.toFixed(2)} of a total risk of ${totalRisk.toFixed(2)}.` : ''}{' '}
-        {perTeam !== undefined ? `One more team would cover about ${perTeam.toFixed(2)} more.` : ''}
+        {chosen ? `${chosen.agents} agents in ${chosen.teams} team(s) cover ${fmt(chosen.coveredRisk)} of a total risk of ${fmt(totalRisk)}.` : ''}{' '}
+        {perTeam !== undefined ? `One more team would cover about ${fmt(perTeam)} more.` : ''}
       </figcaption>
     </figure>
   );
+}
+
+/** A risk sum with two significant digits below 1 (the fixture's and a small unit's risks are small). */
+function fmt(v: number): string {
+  return v >= 1 || v === 0 ? v.toFixed(2) : v.toPrecision(2);
 }
 
 /** Round tick values from 0 to max. */

@@ -11,11 +11,12 @@ export function TriageDecisionPanel({ plan, supervisor }: { plan: TriagePlan; su
   const changes = useTriage((s) => s.changes);
   const reason = useTriage((s) => s.reason);
   const busy = useTriage((s) => s.busy);
+  const decided = useTriage((s) => (s.decided?.planId === plan.id ? s.decided : undefined));
   const p = plan.plan;
   const measureAgents = new Map([...plan.capacity.partial.map((m) => [m.id, m.agents] as const), ['full', plan.capacity.agentsPerTarget] as const]);
-  // Team use after the changes, so an over-allocation shows before the server refuses it.
-  const alloc = new Map(p.assignments.map((a) => [a.subject, { team: a.team, agents: a.agents }]));
-  for (const [subject, c] of Object.entries(changes)) {
+  // Team use after the changes (or as decided), so an over-allocation shows before the server refuses it.
+  const alloc = new Map((decided?.allocation ?? p.assignments).map((a) => [a.subject, { team: a.team, agents: a.agents }]));
+  for (const [subject, c] of decided ? [] : Object.entries(changes)) {
     if (c.measure === 'none') alloc.delete(subject);
     else alloc.set(subject, { team: c.team, agents: measureAgents.get(c.measure) ?? 0 });
   }
@@ -43,7 +44,7 @@ export function TriageDecisionPanel({ plan, supervisor }: { plan: TriagePlan; su
         <TriageChart curve={plan.curve} totalRisk={p.totalRisk} />
         <div>
           <table className="teams">
-            <caption>Teams (with your changes)</caption>
+            <caption>{decided ? 'Teams as decided' : 'Teams (with your changes)'}</caption>
             <thead>
               <tr>
                 <th scope="col">Team</th>
@@ -66,7 +67,11 @@ export function TriageDecisionPanel({ plan, supervisor }: { plan: TriagePlan; su
           </p>
         </div>
       </div>
-      {supervisor ? (
+      {decided ? (
+        <p className="small decided" data-testid="plan-decided">
+          Decided by {decided.decidedBy} ({decided.id}): {decided.action === 'accept' ? 'accepted as proposed' : `${decided.changes.length} change(s)`}, {decided.allocation.length} subject(s) allocated. Plan again to decide anew.
+        </p>
+      ) : supervisor ? (
         <form
           className="decision-form"
           onSubmit={(e) => {

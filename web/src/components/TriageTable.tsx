@@ -1,5 +1,5 @@
 import { Fragment } from 'react';
-import type { TriageAssignment, TriagePlan, TriageSubject } from '../api/triage';
+import type { TriageAssignment, TriageEvidenceRef, TriagePlan, TriageSubject } from '../api/triage';
 import { setChange, toggleExplanation, useTriage } from '../state/triage-actions';
 
 const profile = (id: string) => `#/entity/${encodeURIComponent(id)}`;
@@ -14,7 +14,10 @@ const has = (s: TriageSubject, signal: string) => s.contributions.some((c) => c.
 export function TriageTable({ subjects, plan, editable }: { subjects: readonly TriageSubject[]; plan: TriagePlan | undefined; editable: boolean }) {
   const expanded = useTriage((s) => s.expanded);
   const changes = useTriage((s) => s.changes);
-  const assigned = new Map<string, TriageAssignment>((plan?.plan.assignments ?? []).map((a) => [a.subject, a]));
+  const decided = useTriage((s) => (plan && s.decided?.planId === plan.id ? s.decided : undefined));
+  // Once decided, the table shows the allocation as decided (read-only).
+  const assigned = new Map<string, Pick<TriageAssignment, 'measure' | 'team'>>((decided?.allocation ?? plan?.plan.assignments ?? []).map((a) => [a.subject, a]));
+  const canEdit = editable && !decided;
   const measures = plan ? [...plan.capacity.partial.map((m) => m.id), 'full'] : [];
   const teams = plan?.capacity.teams.map((t) => t.id) ?? [];
   return (
@@ -56,23 +59,25 @@ export function TriageTable({ subjects, plan, editable }: { subjects: readonly T
                     </span>
                   )}
                 </td>
-                <td className="flags">
-                  {s.rose && (
-                    <span className="flag rose" title={`risk rose from ${s.rose.from.toFixed(3)} since decision ${s.rose.decision}`}>
-                      ↑ rose since last decision
-                    </span>
-                  )}
-                  {has(s, 'quiet') && (
-                    <span className="flag quiet" title="visible activity dropped sharply: this raises attention">
-                      quiet
-                    </span>
-                  )}
-                  {has(s, 'recentHits') && <span className="flag hits">watchlist hit</span>}
+                <td>
+                  <span className="flags">
+                    {s.rose && (
+                      <span className="flag rose" title={`risk rose from ${s.rose.from.toFixed(3)} since decision ${s.rose.decision}`}>
+                        ↑ rose since last decision
+                      </span>
+                    )}
+                    {has(s, 'quiet') && (
+                      <span className="flag quiet" title="visible activity dropped sharply: this raises attention">
+                        quiet
+                      </span>
+                    )}
+                    {has(s, 'recentHits') && <span className="flag hits">watchlist hit</span>}
+                  </span>
                 </td>
                 <td className="reasons">{s.contributions.slice(0, 2).map((c) => c.label).join(' · ') || <span className="muted">no signal</span>}</td>
                 {plan && (
                   <td className="measure">
-                    {editable ? (
+                    {canEdit ? (
                       <span className="measure-edit">
                         <select aria-label={`Measure for ${s.label}`} value={measure} onChange={(e) => setChange(s.subject, e.target.value, team)}>
                           <option value="none">none</option>
@@ -162,26 +167,17 @@ function Explanation({ subject }: { subject: TriageSubject }) {
               </td>
               <td>{c.summary}</td>
               <td className="evidence">
-                {c.evidence.map((id) => {
-                  const ref = evidence[id];
-                  if (ref)
-                    return (
-                      <a key={id} className="chip" href={profile(ref.entityId)} title={`statement ${id}: ${ref.schema}.${ref.prop}`}>
-                        {ref.schema} {ref.entityId}
-                      </a>
-                    );
-                  if (id.startsWith('hit:'))
-                    return (
-                      <a key={id} className="chip hit" href={`#/hits/${encodeURIComponent(id.slice(4))}`}>
-                        {id}
-                      </a>
-                    );
-                  return (
-                    <span key={id} className="chip" title={id}>
-                      {id.includes(':') ? id : `${id.slice(0, 10)}…`}
+                {evidenceLinks(c.evidence, evidence).map((l) =>
+                  l.href ? (
+                    <a key={l.key} className={`chip ${l.kind}`} href={l.href} title={l.title}>
+                      {l.text}
+                    </a>
+                  ) : (
+                    <span key={l.key} className="chip" title={l.title}>
+                      {l.text}
                     </span>
-                  );
-                })}
+                  ),
+                )}
               </td>
             </tr>
           ))}
@@ -206,4 +202,26 @@ function Explanation({ subject }: { subject: TriageSubject }) {
       )}
     </div>
   );
+}
+
+/**
+ * Evidence as links, one per thing cited: statements by the entity (profile) they belong to,
+ * `hit:` references to the hits inbox, call and other entity ids to their profile, the rest as text.
+ */
+function evidenceLinks(ids: readonly string[], known: Readonly<Record<string, TriageEvidenceRef>>): { key: string; href?: string; text: string; title: string; kind: string }[] {
+  const out = new Map<string, { key: string; href?: string; text: string; title: string; kind: string; count: number }>();
+  const add = (key: string, link: { href?: string; text: string; title: string; kind: string }) => {
+    const cur = out.get(key);
+    if (cur) cur.count++;
+    else out.set(key, { key, ...link, count: 1 });
+  };
+  for (const id of ids) {
+    const ref = known[id];
+    if (ref) add(`e:${ref.entityId}`, { href: profile(ref.entityId), text: `${ref.schema} ${ref.entityId}`, title: `statement ${id} (${ref.schema}.${ref.prop})`, kind: 'entity' });
+    else if (id.startsWith('hit:')) add(id, { href: `#/hits/${encodeURIComponent(id.slice(4))}`, text: id, title: 'watchlist hit report', kind: 'hit' });
+    else if (id.startsWith('alert:') || id.startsWith('decision:')) add(id, { text: id, title: id, kind: 'ref' });
+    else if (id.includes(':')) add(`e:${id}`, { href: profile(id), text: id, title: `record ${id}`, kind: 'entity' });
+    else add(id, { text: `${id.slice(0, 10)}…`, title: `statement ${id} (not readable by you, or still loading)`, kind: 'statement' });
+  }
+  return [...out.values()].map(({ count, ...l }) => (count > 1 ? { ...l, text: `${l.text} ×${count}` } : l));
 }

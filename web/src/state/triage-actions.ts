@@ -28,6 +28,8 @@ export interface TriageState {
   changes: Record<string, { measure: string; team: string }>;
   reason: string;
   decisions: TriageDecision[] | undefined;
+  /** The decision just recorded on the plan on screen (the plan then shows what was decided). */
+  decided: TriageDecision | undefined;
   replay: { decision: TriageDecision; shown: TriagePlan } | undefined;
   expanded: Record<string, boolean>;
   evidence: Record<string, TriageEvidenceRef>;
@@ -56,6 +58,7 @@ const initial: TriageState = {
   changes: {},
   reason: '',
   decisions: undefined,
+  decided: undefined,
   replay: undefined,
   expanded: {},
   evidence: {},
@@ -110,10 +113,13 @@ export function capacityFromDraft(d: CapacityDraft): TriageCapacity {
 export async function loadTriage(force = false): Promise<void> {
   const key = contextKey();
   if (!force && (state.loadedFor === key || state.busy === 'rank')) return;
-  set({ ...initial, loadedFor: key, busy: 'rank' });
+  // Ranking again in the same context keeps the capacity being drafted.
+  const keep = state.loadedFor === key ? { draft: state.draft, capacityReason: state.capacityReason } : {};
+  set({ ...initial, ...keep, loadedFor: key, busy: 'rank' });
   try {
     const [ranking, capacity, history] = await Promise.all([triageApi.rank(), triageApi.capacity(), triageApi.decisions()]);
-    set({ ranking, capacity: capacity.capacity, decisions: history.decisions, draft: capacity.capacity ? draftOf(capacity.capacity) : DEFAULT_DRAFT, busy: undefined });
+    const draft = 'draft' in keep ? keep.draft : capacity.capacity ? draftOf(capacity.capacity) : DEFAULT_DRAFT;
+    set({ ranking, capacity: capacity.capacity, decisions: history.decisions, draft, busy: undefined });
   } catch (e) {
     set({ busy: undefined, error: handleError(e) });
   }
@@ -129,7 +135,7 @@ export function editCapacityReason(capacityReason: string): void {
 
 /** Plans the drafted capacity over the ranking (a what-if until a supervisor declares it). */
 export async function runPlan(): Promise<void> {
-  set({ busy: 'plan', error: undefined, done: undefined, changes: {}, replay: undefined });
+  set({ busy: 'plan', error: undefined, done: undefined, changes: {}, decided: undefined, replay: undefined });
   try {
     const plan = await triageApi.plan(capacityFromDraft(state.draft));
     set({ plan, busy: undefined });
@@ -174,7 +180,7 @@ export async function decide(): Promise<void> {
   try {
     const d = await triageApi.decide({ planId: plan.id, action: changes.length ? 'change' : 'accept', changes, reason: state.reason });
     const history = await triageApi.decisions();
-    set({ busy: undefined, reason: '', changes: {}, decisions: history.decisions, done: `Decision ${d.id} recorded: ${d.action === 'accept' ? 'plan accepted as proposed' : `${d.changes.length} change(s)`}, ${d.allocation.length} subject(s) allocated.` });
+    set({ busy: undefined, reason: '', changes: {}, decided: d, decisions: history.decisions, done: `Decision ${d.id} recorded: ${d.action === 'accept' ? 'plan accepted as proposed' : `${d.changes.length} change(s)`}, ${d.allocation.length} subject(s) allocated.` });
   } catch (e) {
     set({ busy: undefined, error: handleError(e) });
   }
