@@ -11,6 +11,7 @@ import { AuditView } from '../components/AuditView';
 import { CaseView } from '../components/CaseView';
 import { DpoReportView } from '../components/DpoReportView';
 import { TriageView } from '../components/TriageView';
+import { FederationInbox } from '../components/FederationInbox';
 
 /**
  * The views of the workstation. To add one (link chart, map, timeline, watchlists, hits inbox,
@@ -40,6 +41,7 @@ export const VIEWS: readonly ViewSpec[] = [
   { id: 'audit', label: 'Audit log', nav: true, component: AuditView, roles: ['dpo', 'auditor'] },
   { id: 'dpo', label: 'DPO report', nav: true, component: DpoReportView, roles: ['dpo'] },
   { id: 'triage', label: 'Triage', nav: true, component: TriageView },
+  { id: 'federation', label: 'Federation', nav: true, component: FederationInbox },
 ];
 
 export function viewFor(id: string): ViewSpec {
