@@ -8,7 +8,7 @@ import type { EdgeDisplayData, NodeDisplayData } from 'sigma/types';
 import { expandNode, layoutRunning, selectEdge, selectNode, setPathEnd } from '../state/chart-actions';
 import { edgePasses, isDerived, type ChartEdge, type ChartNode, type ChartState } from '../state/chart-model';
 import { getState, useAppState } from '../state/store';
-import { communityColour, EDGE_COLOURS, edgeColour, edgeSize, kindColour, nodeSize } from './chart-style';
+import { communityColour, EDGE_COLOURS, edgeColour, edgeSize, faded, kindColour, nodeSize } from './chart-style';
 import { DashedEdgeProgram } from './dashed-edge-program';
 
 interface NodeAttrs {
@@ -126,8 +126,12 @@ export function LinkChartCanvas() {
   // Layout: ForceAtlas2 in a web worker for a few seconds after new nodes arrive (or on request).
   useEffect(() => {
     const graph = graphRef.current;
-    if (!graph || graph.order === 0 || chart.layoutRequest === layoutDone) return;
+    if (!graph || chart.layoutRequest === layoutDone) return;
     layoutDone = chart.layoutRequest;
+    if (graph.order === 0) {
+      layoutRunning(false);
+      return;
+    }
     window.clearTimeout(stopTimer.current);
     layoutRef.current?.kill();
     const settings = { ...inferSettings(graph), barnesHutOptimize: graph.order > 300, adjustSizes: false };
@@ -135,7 +139,8 @@ export function LinkChartCanvas() {
     layoutRef.current = layout;
     layout.start();
     layoutRunning(true);
-    const ms = Math.min(8000, 1500 + graph.order * 1.2);
+    // Small charts settle in about a second; 5,000 nodes need a few more (Barnes–Hut, in the worker).
+    const ms = Math.min(8000, 800 + graph.order * 1.5);
     stopTimer.current = window.setTimeout(() => {
       layout.stop();
       layoutRunning(false);
@@ -243,7 +248,7 @@ function nodeLook(look: Look, id: string, data: NodeAttrs, hovered: string | und
   }
   if (id === chart.rootId) out.forceLabel = true;
   if (look.focus && !look.focus.has(id) && !look.pathNodes.has(id)) {
-    out.color = '#d5dae1';
+    out.color = faded(colour);
     out.label = '';
   }
   return out;

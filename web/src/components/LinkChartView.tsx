@@ -1,10 +1,13 @@
+import { lazy, Suspense } from 'react';
 import { clearPath, findPath, requestLayout, setChartFilter, toggleCentrality, toggleCommunities } from '../state/chart-actions';
 import { DERIVED_KINDS, kindCounts } from '../state/chart-model';
 import { navigate } from '../state/actions';
 import { useAppState } from '../state/store';
 import './chart.css';
-import { LinkChartCanvas } from './LinkChartCanvas';
 import { LinkChartPanel } from './LinkChartPanel';
+
+// sigma.js, graphology and ForceAtlas2 load with the first chart, not with the app.
+const LinkChartCanvas = lazy(() => import('./LinkChartCanvas').then((m) => ({ default: m.LinkChartCanvas })));
 
 /** EU 4x4 gradings offered as a minimum, best first. */
 const GRADINGS = ['A1', 'A2', 'B1', 'B2', 'B3', 'C2', 'C3', 'C4', 'X4'];
@@ -31,7 +34,9 @@ export function LinkChartView() {
       <ChartToolbar />
       <div className="chart-body">
         <div className="chart-stage">
-          <LinkChartCanvas />
+          <Suspense fallback={<p className="muted chart-failure">Loading the chart…</p>}>
+            <LinkChartCanvas />
+          </Suspense>
           <ChartStatus />
         </div>
         <LinkChartPanel />

@@ -120,7 +120,7 @@ function TimelineItem({ event }: { event: GraphTimelineEvent }) {
           {event.entityId}
         </button>
         {event.end && event.end !== event.time && <span className="muted small">until {event.end.replace('T', ' ').slice(0, 16)}</span>}
-        {event.dated === 'firstSeen' && <span className="muted small">first seen</span>}
+        {!['date', 'startDate', 'departure'].includes(event.dated) && <span className="muted small">{event.dated === 'firstSeen' ? 'first seen' : `dated by ${event.dated}`}</span>}
       </div>
       {facts.length > 0 && (
         <dl className="event-facts">

@@ -61,8 +61,16 @@ export function edgeSize(weight: number): number {
 /** Node size in pixels: by betweenness when asked (square root, so a few hubs do not dwarf the rest). */
 export function nodeSize(betweenness: number | undefined, maxBetweenness: number, isRoot: boolean, many: boolean): number {
   if (betweenness !== undefined && maxBetweenness > 0) return 3 + 17 * Math.sqrt(betweenness / maxBetweenness);
-  if (isRoot) return many ? 7 : 12;
-  return many ? 3 : 7;
+  if (isRoot) return many ? 7 : 14;
+  return many ? 3 : 9;
+}
+
+/** A colour washed towards the chart's background (nodes outside the selection's neighbourhood). */
+export function faded(hex: string): string {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  if (!m) return hex;
+  const mix = (c: string) => Math.round(parseInt(c, 16) * 0.25 + 0xf6 * 0.75).toString(16).padStart(2, '0');
+  return `#${mix(m[1]!)}${mix(m[2]!)}${mix(m[3]!)}`;
 }
 
 /** A CSS-class-safe token of a kind name (for the legend swatches). */

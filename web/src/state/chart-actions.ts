@@ -52,6 +52,7 @@ export async function openChart(id: string, options: { hops?: number; maxNodes?:
       expanding: undefined,
       notes: sub.truncated && sub.note ? [sub.note] : [],
       layoutRequest: c.layoutRequest + 1,
+      layoutRunning: true,
     }));
     if (chart().showCommunities || chart().sizeByCentrality) await loadMeasures();
   } catch (e) {
@@ -76,6 +77,7 @@ export async function expandNode(id: string): Promise<void> {
       expanding: undefined,
       notes: sub.truncated && sub.note ? [...c.notes, sub.note] : c.notes,
       layoutRequest: merged.addedNodes > 0 ? c.layoutRequest + 1 : c.layoutRequest,
+      layoutRunning: c.layoutRunning || merged.addedNodes > 0,
     }));
     if (merged.addedNodes > 0 && (chart().showCommunities || chart().sizeByCentrality)) await loadMeasures();
   } catch (e) {
@@ -137,6 +139,7 @@ export async function findPath(): Promise<void> {
       edges: merged.edges,
       revision: merged.addedNodes + merged.addedEdges > 0 ? c.revision + 1 : c.revision,
       layoutRequest: merged.addedNodes > 0 ? c.layoutRequest + 1 : c.layoutRequest,
+      layoutRunning: c.layoutRunning || merged.addedNodes > 0,
       pathLoading: false,
       path: { from, to, found: r.found, nodes, edgeKeys: r.edges.map(edgeKey), hops: r.hops, note: r.note },
     }));
@@ -191,7 +194,7 @@ export async function loadMeasures(): Promise<void> {
 
 /** Asks the canvas to run the layout again (or stop it). */
 export function requestLayout(): void {
-  patch((c) => ({ layoutRequest: c.layoutRequest + 1 }));
+  patch((c) => ({ layoutRequest: c.layoutRequest + 1, layoutRunning: true }));
 }
 
 /** The canvas reports whether its layout is running. */

@@ -78,7 +78,10 @@ export interface ChartState {
   error: string | undefined;
   /** Size limits the server reported ("stopped at 2000 nodes…"). */
   notes: string[];
-  /** Bumped to ask the canvas to (re)run the layout; `layoutRunning` mirrors what the canvas does. */
+  /**
+   * Bumped to ask the canvas to (re)run the layout. `layoutRunning` is set with the request and
+   * cleared by the canvas when the layout stops (so "running" shows from the moment nodes arrive).
+   */
   layoutRequest: number;
   layoutRunning: boolean;
 }
@@ -140,9 +143,11 @@ export function mergeSubgraph(
   const outEdges = { ...edges };
   let addedNodes = 0;
   let addedEdges = 0;
+  // Hops count from the chart's start: an expanded node's neighbours are one further than it.
+  const base = expanded ? (outNodes[expanded]?.hops ?? 0) : 0;
   for (const n of sub.nodes) {
     if (!outNodes[n.id]) {
-      outNodes[n.id] = nodeOf(n);
+      outNodes[n.id] = nodeOf(n, base);
       addedNodes++;
     }
   }
@@ -156,8 +161,8 @@ export function mergeSubgraph(
   return { nodes: outNodes, edges: outEdges, addedNodes, addedEdges };
 }
 
-function nodeOf(n: GraphNode): ChartNode {
-  return { id: n.id, kind: n.kind, label: n.label ?? n.id, hops: n.hops, expanded: n.hops === 0 };
+function nodeOf(n: GraphNode, base: number): ChartNode {
+  return { id: n.id, kind: n.kind, label: n.label ?? n.id, hops: n.hops === undefined ? undefined : base + n.hops, expanded: base === 0 && n.hops === 0 };
 }
 
 const SOURCE_ORDER: Record<string, number> = { A: 0, B: 1, C: 2, X: 3 };
