@@ -76,11 +76,35 @@ function entityOrder(subject: string | undefined): (a: Entity, b: Entity) => num
   return (a, b) => rank(a) - rank(b) || a.schema.localeCompare(b.schema) || a.caption.localeCompare(b.caption) || a.id.localeCompare(b.id);
 }
 
-/** Entity ids in scope of a case: its declared subjects and every entity with a statement tied to the case. */
-async function caseScope(gov: Governance, caseId: string, subjects: readonly string[]): Promise<string[]> {
-  const ids = new Set<string>(subjects);
-  for await (const batch of gov.store.scanStatements({})) for (const s of batch) if ((s.caseIds as readonly string[]).includes(caseId)) ids.add(s.entityId);
-  return [...ids];
+/** Reader's order for choosing what fits in a dossier: the subject, people, organisations, then the rest; by id within a kind. */
+function scopeRank(subject: string | undefined): (a: { id: string; schema: string }, b: { id: string; schema: string }) => number {
+  const rank = (x: { id: string; schema: string }) => (x.id === subject ? 0 : x.schema === 'Person' ? 1 : x.schema === 'Organization' ? 2 : 3);
+  return (a, b) => rank(a) - rank(b) || a.schema.localeCompare(b.schema) || a.id.localeCompare(b.id);
+}
+
+/**
+ * Entities in scope of a case: its declared subjects and every entity with a statement tied to the
+ * case that the author may read, chosen in reader's order up to the dossier's size (one scan of the
+ * store; nothing else is read). Links of the case come along when one of their ends is chosen.
+ */
+async function caseScope(gov: Governance, principal: Principal, caseId: string, subjects: readonly string[]): Promise<{ ids: string[]; omitted: number }> {
+  const entities = new Map<string, string>();
+  const links = new Map<string, Set<string>>();
+  for await (const batch of gov.store.scanStatements({})) {
+    const tagged = batch.filter((s) => (s.caseIds as readonly string[]).includes(caseId) || subjects.includes(s.entityId));
+    for (const s of partitionReadable(principal, tagged, gov.levels).readable) {
+      if (!isLink(s.schema)) entities.set(s.entityId, s.schema);
+      else {
+        const ends = links.get(s.entityId) ?? new Set<string>();
+        for (const e of endsOf([s])) ends.add(e.id);
+        links.set(s.entityId, ends);
+      }
+    }
+  }
+  const ordered = [...entities].map(([id, schema]) => ({ id, schema })).sort(scopeRank(undefined));
+  const kept = new Set(ordered.slice(0, DOSSIER_MAX_ENTITIES).map((x) => x.id));
+  const keptLinks = [...links].filter(([, ends]) => [...ends].some((e) => kept.has(e))).map(([id]) => id);
+  return { ids: [...kept, ...keptLinks], omitted: ordered.length - kept.size };
 }
 
 async function refuse(gov: Governance, ctx: QueryContext, principal: Principal, code: 'FORBIDDEN' | 'NOT_FOUND', message: string, field: string): Promise<never> {
@@ -117,6 +141,7 @@ export async function prepareDossier(gov: Governance, ctx: QueryContext, input: 
 
   // Scope: the subject with its links and their other ends, or everything tied to the case.
   let scope: string[];
+  let omittedInScope = 0;
   if (req.subject !== undefined) {
     const own = await gov.store.statementsOf(req.subject);
     if (own.length === 0) throw new TesseraError('NOT_FOUND', `no entity ${req.subject}`, { record: req.subject, field: 'subject' });
@@ -126,7 +151,9 @@ export async function prepareDossier(gov: Governance, ctx: QueryContext, input: 
     const linkIds = [...new Set((await gov.store.statementsReferencing([req.subject])).map((s) => s.entityId))].filter((id) => id !== req.subject);
     scope = [req.subject, ...linkIds];
   } else {
-    scope = await caseScope(gov, theCase.id, theCase.subjects);
+    const chosen = await caseScope(gov, principal, theCase.id, theCase.subjects);
+    scope = chosen.ids;
+    omittedInScope = chosen.omitted;
   }
   const readableOf = async (ids: readonly string[]) => (ids.length ? partitionReadable(principal, await gov.store.statementsOfMany(ids), gov.levels).readable : []);
   let readable = await readableOf(scope);
@@ -137,13 +164,13 @@ export async function prepareDossier(gov: Governance, ctx: QueryContext, input: 
 
   // Cap the number of entities (links travel with the entities they connect).
   const bySchema = groupByEntity(readable);
-  const entityIds = [...bySchema.keys()].filter((id) => !isLink(bySchema.get(id)![0]!.schema));
-  const ordered = entityIds
-    .map((id) => assembleEntity(bySchema.get(id)!)!)
-    .sort(entityOrder(req.subject))
-    .map((e) => e.id);
+  const ordered = [...bySchema]
+    .map(([id, list]) => ({ id, schema: list[0]!.schema }))
+    .filter((x) => !isLink(x.schema))
+    .sort(scopeRank(req.subject))
+    .map((x) => x.id);
   const kept = new Set<string>(ordered.slice(0, DOSSIER_MAX_ENTITIES));
-  const omittedEntities = Math.max(0, ordered.length - kept.size);
+  const omittedEntities = omittedInScope + Math.max(0, ordered.length - kept.size);
   const linkKept = (id: string) => endsOf(bySchema.get(id)!).some((e) => kept.has(e.id));
   const inDossier = readable.filter((s) => (isLink(s.schema) ? linkKept(s.entityId) : kept.has(s.entityId)));
 
