@@ -4,6 +4,8 @@ import pino, { type Level, type Logger } from 'pino';
 import {
   FederationNode,
   FederationService,
+  PeerDirectory,
+  peerEntryFor,
   wireFlows,
   LedgerExport,
   MESSAGE_TYPES,
@@ -92,6 +94,13 @@ function every(logger: Logger, name: string, firstMs: number, everyMs: number, j
     stopped = true;
     clearTimeout(timer);
   };
+}
+
+/** The node's peers and the node itself: a partner's ledger holds envelopes this node signed. */
+function withSelf(fed: FederationNode): PeerDirectory {
+  const directory = new PeerDirectory(fed.directory.list());
+  directory.add(peerEntryFor(fed.identity));
+  return directory;
 }
 
 function intOption(name: string, value: string | undefined): number | undefined {
@@ -260,7 +269,8 @@ export function registerNodeCommands(program: Command): void {
       await withSession(cmd, async (s) => {
         const { node: fed } = await openFederationNode(s);
         const own = await fed.ledger.load();
-        const report = verifyLedger(own, fed.identity.publicKey, fed.directory);
+        const directory = withSelf(fed);
+        const report = verifyLedger(own, fed.identity.publicKey, directory);
         const problems: LedgerProblem[] = [...report.problems];
         const checked: string[] = [];
         for (const exp of readExports(opts.against)) {
@@ -269,8 +279,8 @@ export function registerNodeCommands(program: Command): void {
             continue;
           }
           const theirs = ledgerDataOf(exp);
-          problems.push(...verifyLedger(theirs, exp.publicKey, fed.directory).problems);
-          problems.push(...crossCheckLedgers(own, fed.identity.publicKey, theirs, fed.directory));
+          problems.push(...verifyLedger(theirs, exp.publicKey, directory).problems);
+          problems.push(...crossCheckLedgers(own, fed.identity.publicKey, theirs, directory));
           checked.push(exp.agency);
         }
         const result = { agency: fed.self, entries: report.entries, head: report.head, receiptsChecked: report.receiptsChecked, crossChecked: checked, ok: problems.length === 0, problems };
@@ -317,7 +327,7 @@ export function registerNodeCommands(program: Command): void {
         for (const exp of readExports(opts.with)) {
           if (!exportSignatureValid(exp, fed.directory)) throw new TesseraError('VALIDATION', `the ledger export of ${exp.agency} is not signed by the key configured for it`, { field: 'with' });
           const data = ledgerDataOf(exp);
-          const problems = verifyLedger(data, exp.publicKey, fed.directory).problems;
+          const problems = verifyLedger(data, exp.publicKey, withSelf(fed)).problems;
           if (problems.length > 0) throw new TesseraError('CONFLICT', `the ledger export of ${exp.agency} does not verify: ${problems[0]!.message}`, { field: 'with' });
           ledgers.push(data);
         }
