@@ -98,7 +98,21 @@ describe.skipIf(missing !== undefined)('map, watchlist and hits inbox in Chromiu
   function findColour(rgb: [number, number, number], tolerance = 40): Promise<{ x: number; y: number; count: number } | null> {
     return page.evaluate(
       ([r, g, b, tol]) => {
-        const canvas = document.querySelector<HTMLCanvasElement>('.map-canvas canvas');
+        // Runs in the page; the test project has no DOM typings, so the few calls used are typed here.
+        interface Box {
+          left: number;
+          top: number;
+          width: number;
+          height: number;
+        }
+        interface Canvas {
+          width: number;
+          height: number;
+          getBoundingClientRect(): Box;
+          getContext(kind: '2d'): { drawImage(c: Canvas, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+        }
+        const { document } = globalThis as unknown as { document: { querySelector(sel: string): Canvas | null; createElement(tag: 'canvas'): Canvas } };
+        const canvas = document.querySelector('.map-canvas canvas');
         if (!canvas) return null;
         const copy = document.createElement('canvas');
         copy.width = canvas.width;
@@ -216,7 +230,7 @@ describe.skipIf(missing !== undefined)('map, watchlist and hits inbox in Chromiu
     await shot('16-watch-approval');
     await approvals.getByRole('button', { name: 'Approve removal' }).click();
     await expect(page.getByTestId('watch-done').textContent()).resolves.toMatch(/approved: delisted/);
-    const alerts = await page.evaluate(async () => (await fetch('/api/watch/alerts')).json());
+    const alerts = (await page.evaluate(async () => (await fetch('/api/watch/alerts')).json())) as { alerts: unknown[] };
     expect(alerts.alerts[0]).toMatchObject({ status: 'delisted', history: [{ kind: 'created' }, { kind: 'removal-requested', by: 'fr.analyst' }, { kind: 'removal-approved', by: 'fr.super' }] });
     expect(consoleErrors).toEqual([]);
   });
