@@ -162,6 +162,14 @@ describe('map API (/api/map)', () => {
     expect(bad.body).toMatchObject({ code: 'VALIDATION', field: 'from' });
   });
 
+  it('maps a place: what happened there', async () => {
+    const { status, body } = await get(f, fr, '/api/map/entity/fr-ct:plc-menton');
+    expect(status).toBe(200);
+    expect(byKind(body, 'place').map((p) => p.properties.label)).toContain('Menton (IT–FR) (FRMENTON)');
+    expect(byKind(body, 'encounter').map((e) => e.properties.refs[0])).toEqual(['fr-ct:enc1']);
+    expect(byKind(body, 'crossing').map((e) => e.properties.refs[0])).toEqual(['fr-ct:trv3']);
+  });
+
   it('needs link analysis in the legal basis for the network, and answers 404 for an unknown entity', async () => {
     const junior = await signIn(f, 'fr.junior', { purpose: 'Screen a traveller against the Bora watch', caseId: 'FR-OP-BORA' });
     expect((await get(f, junior, '/api/map/entity/fr-ct:p1')).status).toBe(200);

@@ -666,6 +666,13 @@ export async function entityMap(gov: Governance, ctx: QueryContext, entityId: st
   }
   const events = await eventsOf(gov, ctx, [...subjects.keys()]);
   if (EVENT_SCHEMAS.has(entity.schema)) events.set(entity.id, entity);
+  // A place's map: the travel, checks and meetings that happened there.
+  if (entity.schema === 'Place' || entity.schema === 'Address') {
+    const at = await gov.readReferencing(ctx, 'read', [entity.id], ['origin', 'destination', 'place']);
+    const ids = [...new Set(at.filter((st) => EVENT_SCHEMAS.has(st.schema)).map((st) => st.entityId))].filter((id) => !events.has(id));
+    if (ids.length > MAX_EVENTS) truncated = true;
+    if (ids.length) for (const [id, e] of await gov.readEntities(ctx, ids.slice(0, MAX_EVENTS))) events.set(id, e);
+  }
   const captions = await linkedCaptions(gov, ctx, events.values(), subjects);
   const places = await placesOf(gov, ctx, events.values());
   const builder = new MapBuilder(subjects, captions);

@@ -98,7 +98,8 @@ function MapControls() {
 
 function MapSummary({ data }: { data: MapData }) {
   const withheld = Object.entries(data.withheld ?? {}).filter(([, n]) => n > 0);
-  const people = data.subjects.filter((s) => s.role !== 'linked');
+  // A case map names everyone its records name; an entity map its subject and network.
+  const people = data.scope.kind === 'case' ? data.subjects : data.subjects.filter((s) => s.role !== 'linked');
   return (
     <div className="map-summary">
       <p data-testid="map-summary">
