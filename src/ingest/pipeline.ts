@@ -1,10 +1,11 @@
 import { hash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { TesseraError, parseGrading, parseHandling, type Grading, type Statement } from '../model/index.js';
+import { TesseraError, parseGrading, parseHandling, type Grading } from '../model/index.js';
 import { checkColumns, createRowMapper, type CompiledMapping, type RowMapper } from './mapping/index.js';
-import type { IngestCheckpoint, IngestSink, IngestedEntity, QuarantineEntry, ScreeningPort } from './ports.js';
-import { readCsv, readJsonArray, readJsonLines, readXml, type RecordStream, type SourceRecord } from './readers/index.js';
+import { mapBatch, type HashedRecord, type MappedBatch } from './batch.js';
+import type { IngestCheckpoint, IngestSink, ScreeningPort } from './ports.js';
+import { readCsv, readJsonArray, readJsonLines, readXml, type RecordStream } from './readers/index.js';
 import type { Envelope } from './statements.js';
 
 /** Provenance and run options; each provenance option overrides the mapping's `source` block. */
@@ -165,130 +166,123 @@ export async function statInput(file: string): Promise<{ path: string; size: num
   return { path, size: info.size, mtimeMs: info.mtimeMs };
 }
 
-/** The batched, resumable, idempotent loop shared by mapped files and FollowTheMoney imports. */
+/** Counts, screening and progress of one run: what the committing side does with each mapped batch. */
+export class BatchCommitter {
+  private readonly started = performance.now();
+  read = 0;
+  written = 0;
+  quarantined = 0;
+  duplicates = 0;
+  statements = 0;
+  warnings = 0;
+  readonly sampleWarnings: string[] = [];
+  screened = 0;
+  screeningErrors = 0;
+  screeningError: string | undefined;
+  bytesRead = 0;
+
+  constructor(
+    private readonly job: { readonly file: string; readonly path: string; readonly size: number; readonly mtimeMs: number; readonly sourceId: string },
+    private readonly sink: IngestSink,
+    private readonly options: IngestOptions,
+    private readonly onProgress: ((p: IngestProgress) => void) | undefined,
+  ) {}
+
+  progress(): IngestProgress {
+    const elapsedMs = performance.now() - this.started;
+    const rate = this.bytesRead / Math.max(elapsedMs, 1);
+    return {
+      read: this.read,
+      written: this.written,
+      quarantined: this.quarantined,
+      duplicates: this.duplicates,
+      statements: this.statements,
+      bytesRead: this.bytesRead,
+      totalBytes: this.job.size,
+      elapsedMs,
+      rowsPerSecond: this.read / Math.max(elapsedMs / 1000, 1e-6),
+      etaSeconds: rate > 0 ? Math.max(0, (this.job.size - this.bytesRead) / rate / 1000) : undefined,
+    };
+  }
+
+  /** Writes one mapped batch atomically (statements, row hashes, quarantine, checkpoint), then screens it. */
+  async commit(b: MappedBatch, bytesRead: number): Promise<void> {
+    if (b.size === 0) return;
+    const { sourceId, path } = this.job;
+    const at = (this.options.now ?? (() => new Date()))().toISOString();
+    const checkpoint: IngestCheckpoint = { sourceId, file: path, fileSize: this.job.size, fileMtimeMs: this.job.mtimeMs, recordsDone: b.recordsDone, line: b.lastLine, updatedAt: at };
+    // Counters move only after the batch is durably written: a failed write leaves the report true.
+    await this.sink.writeBatch({ sourceId, statements: b.statements, rowHashes: b.rowHashes, quarantine: b.quarantine.map((q) => ({ ...q, at })), checkpoint });
+    this.read += b.size;
+    this.written += b.written;
+    this.quarantined += b.quarantined;
+    this.duplicates += b.duplicates;
+    this.statements += b.statements.length;
+    this.warnings += b.warnings;
+    for (const w of b.sampleWarnings) if (this.sampleWarnings.length < 10) this.sampleWarnings.push(w);
+    this.bytesRead = bytesRead;
+    const screening = this.options.screening;
+    if (screening && b.entities && b.entities.length > 0) {
+      try {
+        await screening.screen(b.entities, { sourceId, file: this.job.file });
+        this.screened += b.entities.length;
+      } catch (e) {
+        this.screeningErrors++;
+        this.screeningError ??= (e as Error).message;
+      }
+    }
+    this.onProgress?.(this.progress());
+  }
+
+  report(mappingName: string, resumedFrom: number, interrupted: boolean): IngestReport {
+    return {
+      ...this.progress(),
+      file: this.job.file,
+      sourceId: this.job.sourceId,
+      mapping: mappingName,
+      resumedFrom,
+      entitiesScreened: this.screened,
+      screeningErrors: this.screeningErrors,
+      ...(this.screeningError === undefined ? {} : { screeningError: this.screeningError }),
+      warnings: this.warnings,
+      sampleWarnings: this.sampleWarnings,
+      interrupted,
+    };
+  }
+}
+
+/** Records to skip: those an interrupted run of the same, unchanged file consumed. */
+export async function resumePoint(job: { readonly path: string; readonly size: number; readonly mtimeMs: number; readonly sourceId: string }, sink: IngestSink, options: IngestOptions): Promise<number> {
+  const checkpoint = options.resume === false ? undefined : await sink.loadCheckpoint(job.sourceId, job.path);
+  return checkpoint && checkpoint.fileSize === job.size && checkpoint.fileMtimeMs === job.mtimeMs ? checkpoint.recordsDone : 0;
+}
+
+/** The batched, resumable, idempotent loop shared by mapped files and FollowTheMoney imports (in this thread). */
 export async function ingestStream(job: StreamJob, sink: IngestSink, options: IngestOptions = {}, onProgress?: (p: IngestProgress) => void): Promise<IngestReport> {
   const { file, path, stream, mapRow, sourceId } = job;
-  const info = { size: job.size, mtimeMs: job.mtimeMs };
-  const now = options.now ?? (() => new Date());
   const batchSize = Math.max(1, options.batchSize ?? 2000);
-  const mapping = { name: job.mappingName };
+  const resumeFrom = await resumePoint(job, sink, options);
+  const committer = new BatchCommitter(job, sink, options, onProgress);
+  const ctx = { sourceId, mappingName: job.mappingName, file, screening: options.screening !== undefined };
 
-  const checkpoint = options.resume === false ? undefined : await sink.loadCheckpoint(sourceId, path);
-  const resumeFrom = checkpoint && checkpoint.fileSize === info.size && checkpoint.fileMtimeMs === info.mtimeMs ? checkpoint.recordsDone : 0;
-
-  const started = performance.now();
-  let consumed = 0;
-  let read = 0;
-  let written = 0;
-  let quarantined = 0;
-  let duplicates = 0;
-  let statementsOut = 0;
-  let warnings = 0;
-  const sampleWarnings: string[] = [];
-  let screened = 0;
-  let screeningErrors = 0;
-  let screeningError: string | undefined;
-  let interrupted = false;
-
-  const progress = (): IngestProgress => {
-    const elapsedMs = performance.now() - started;
-    const bytesRead = stream.bytesRead();
-    const rate = bytesRead / Math.max(elapsedMs, 1);
-    return {
-      read,
-      written,
-      quarantined,
-      duplicates,
-      statements: statementsOut,
-      bytesRead,
-      totalBytes: info.size,
-      elapsedMs,
-      rowsPerSecond: read / Math.max(elapsedMs / 1000, 1e-6),
-      etaSeconds: rate > 0 ? Math.max(0, (info.size - bytesRead) / rate / 1000) : undefined,
-    };
-  };
-
-  const flush = async (batch: { record: SourceRecord; hash: string }[]) => {
+  const flush = async (batch: HashedRecord[], recordsDone: number) => {
     if (batch.length === 0) return;
     const known = await sink.knownRowHashes(
       sourceId,
       batch.filter((b) => !b.record.error).map((b) => b.hash),
     );
-    const seen = new Set<string>();
-    mapRow.startBatch();
-    const statements: Statement[] = [];
-    const entities = new Map<string, { id: string; schema: IngestedEntity['schema']; statements: Statement[] }>();
-    const rowHashes: string[] = [];
-    const quarantine: QuarantineEntry[] = [];
-    const at = now().toISOString();
-    let bWritten = 0;
-    let bQuarantined = 0;
-    let bDuplicates = 0;
-    let bWarnings = 0;
-    const bSample: string[] = [];
-    for (const { record, hash } of batch) {
-      if (record.error) {
-        quarantine.push({ sourceId, mapping: mapping.name, file, line: record.line, field: record.error.field ?? '(row)', reason: record.error.reason, raw: record.raw, rowHash: hash, at });
-        bQuarantined++;
-        continue;
-      }
-      if (known.has(hash) || seen.has(hash)) {
-        bDuplicates++;
-        continue;
-      }
-      seen.add(hash);
-      const result = mapRow(record, hash);
-      if (!result.ok) {
-        quarantine.push({ sourceId, mapping: mapping.name, file, line: record.line, field: result.field, reason: result.reason, raw: record.raw, rowHash: hash, at });
-        bQuarantined++;
-        continue;
-      }
-      bWritten++;
-      rowHashes.push(hash);
-      for (const s of result.fresh) statements.push(s);
-      if (options.screening) {
-        for (const e of result.entities) {
-          const prev = entities.get(e.id);
-          if (prev) prev.statements.push(...e.statements);
-          else entities.set(e.id, { id: e.id, schema: e.schema, statements: [...e.statements] });
-        }
-      }
-      if (result.warnings.length) {
-        bWarnings += result.warnings.length;
-        for (const w of result.warnings) if (bSample.length + sampleWarnings.length < 10) bSample.push(`line ${record.line}: ${w}`);
-      }
-    }
-    const last = batch[batch.length - 1]!.record;
-    const cp: IngestCheckpoint = { sourceId, file: path, fileSize: info.size, fileMtimeMs: info.mtimeMs, recordsDone: consumed, line: last.line, updatedAt: at };
-    const stmts = statements;
-    // Counters move only after the batch is durably written: a failed write leaves the report true.
-    await sink.writeBatch({ sourceId, statements: stmts, rowHashes, quarantine, checkpoint: cp });
-    read += batch.length;
-    written += bWritten;
-    quarantined += bQuarantined;
-    duplicates += bDuplicates;
-    statementsOut += stmts.length;
-    warnings += bWarnings;
-    sampleWarnings.push(...bSample);
-    if (options.screening && entities.size > 0) {
-      try {
-        await options.screening.screen([...entities.values()], { sourceId, file });
-        screened += entities.size;
-      } catch (e) {
-        screeningErrors++;
-        screeningError ??= (e as Error).message;
-      }
-    }
-    onProgress?.(progress());
+    await committer.commit(mapBatch(batch, known, mapRow, { ...ctx, recordsDone }), stream.bytesRead());
   };
 
-  let batch: { record: SourceRecord; hash: string }[] = [];
+  let consumed = 0;
+  let interrupted = false;
+  let batch: HashedRecord[] = [];
   for await (const record of stream.records) {
     consumed++;
     if (consumed <= resumeFrom) continue;
     batch.push({ record, hash: rowHash(sourceId, record.raw) });
     if (batch.length >= batchSize) {
-      await flush(batch);
+      await flush(batch, consumed);
       batch = [];
       if (options.signal?.aborted) {
         interrupted = true;
@@ -297,20 +291,9 @@ export async function ingestStream(job: StreamJob, sink: IngestSink, options: In
     }
   }
   if (!interrupted) {
-    await flush(batch);
+    await flush(batch, consumed);
+    committer.bytesRead = stream.bytesRead();
     await sink.clearCheckpoint(sourceId, path);
   }
-  return {
-    ...progress(),
-    file,
-    sourceId,
-    mapping: mapping.name,
-    resumedFrom: resumeFrom,
-    entitiesScreened: screened,
-    screeningErrors,
-    ...(screeningError === undefined ? {} : { screeningError }),
-    warnings,
-    sampleWarnings,
-    interrupted,
-  };
+  return committer.report(job.mappingName, resumeFrom, interrupted);
 }

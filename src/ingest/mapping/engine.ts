@@ -18,7 +18,11 @@ export type RowResult =
       readonly ok: true;
       /** Every statement of the row. */
       readonly statements: readonly Statement[];
-      /** The row's statements not already returned since `startBatch()` (a phone recurs in every call). */
+      /**
+       * The row's statements this mapper has not returned before (a phone recurs in every call: its
+       * statements are returned with the first row that names it, then only referenced). Returned
+       * means handed on with a row that succeeded; a quarantined row returns nothing.
+       */
       readonly fresh: readonly Statement[];
       readonly entities: readonly MappedEntity[];
       readonly warnings: readonly string[];
@@ -27,7 +31,12 @@ export type RowResult =
 
 export interface RowMapper {
   (record: SourceRecord, rowHash: string): RowResult;
-  /** Starts a new batch: `fresh` deduplicates statements within one batch. */
+  /**
+   * Starts a new batch. `fresh` is deduplicated over the mapper's whole run, not per batch: a batch is
+   * written before the next one or the ingest stops, so a statement returned once is in the sink (or
+   * the run failed). Caches are bounded: an evicted statement may be returned again (sinks ignore
+   * statements they hold).
+   */
   startBatch(): void;
 }
 
@@ -100,10 +109,16 @@ function normaliseFor(plan: PropertyPlan, raw: string, mapping: CompiledMapping)
 
 const CACHE_LIMIT = 20_000;
 
-/** A keyed entity computed once: its id and its cached statements (with their per-batch marks). */
+/** A statement of a keyed entity built once, and whether it has been returned as fresh. */
+interface CachedStatement {
+  readonly st: Statement;
+  returned: boolean;
+}
+
+/** A keyed entity computed once: its id and its cached statements. */
 interface EntityMemo {
   readonly id: string;
-  readonly cached: readonly { st: Statement; gen: number }[];
+  readonly cached: readonly CachedStatement[];
 }
 
 function fieldOf(plan: PropertyPlan): string {
@@ -130,9 +145,16 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
     );
   }
 
-  const cache = new Map<string, { st: Statement; gen: number }>();
+  const cache = new Map<string, CachedStatement>();
   const memos = new Map<EntityPlan, Map<string, EntityMemo>>(mapping.entities.map((p) => [p, new Map()]));
-  let gen = 0;
+  // Cached statements marked returned by the row being mapped: unmarked again if the row fails.
+  const marked: CachedStatement[] = [];
+  const markFresh = (c: CachedStatement, fresh: Statement[]) => {
+    if (c.returned) return;
+    c.returned = true;
+    marked.push(c);
+    fresh.push(c.st);
+  };
   const rawValues = (plan: PropertyPlan, record: SourceRecord): string[] => {
     const s = plan.source;
     let vals: string[];
@@ -175,7 +197,7 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
     return m[1] ?? m[0];
   };
 
-  const mapper = (record: SourceRecord, rowHash: string): RowResult => {
+  const mapRow = (record: SourceRecord, rowHash: string): RowResult => {
     const where = `${file} line ${record.line}`;
     for (const col of mapping.required) {
       if (get(record, col).length === 0) return { ok: false, field: col, reason: `required column "${col}" is empty or missing` };
@@ -204,10 +226,7 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
           const own: Statement[] = [];
           for (const c of hit.cached) {
             own.push(c.st);
-            if (c.gen !== gen) {
-              c.gen = gen;
-              fresh.push(c.st);
-            }
+            markFresh(c, fresh);
           }
           statements.push(...own);
           entities.push({ id: hit.id, schema: plan.schema, statements: own });
@@ -215,7 +234,7 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
         }
       }
       const warningsBefore = warnings.length;
-      const cachedHere: { st: Statement; gen: number }[] = [];
+      const cachedHere: CachedStatement[] = [];
       const values = new Map<string, { value: string; original: string }[]>();
       const notes: string[] = [];
       for (const p of plan.properties) {
@@ -273,14 +292,11 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
             const ck = `${id}\u0000${prop}\u0000${value}\u0000${orig ?? ''}`;
             let hit = cache.get(ck);
             if (!hit) {
-              hit = { st: make(id, plan.schema, prop, value, orig, where), gen: -1 };
+              hit = { st: make(id, plan.schema, prop, value, orig, where), returned: false };
               if (cache.size >= CACHE_LIMIT) cache.clear();
               cache.set(ck, hit);
             }
-            if (hit.gen !== gen) {
-              hit.gen = gen;
-              fresh.push(hit.st);
-            }
+            markFresh(hit, fresh);
             own.push(hit.st);
             cachedHere.push(hit);
           }
@@ -304,8 +320,13 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
     if (statements.length === 0) return { ok: false, field: '(row)', reason: 'the row yields no statements (every mapped value is empty)' };
     return { ok: true, statements, fresh, entities, warnings };
   };
-  mapper.startBatch = () => {
-    gen++;
+  const mapper = (record: SourceRecord, rowHash: string): RowResult => {
+    marked.length = 0;
+    const result = mapRow(record, rowHash);
+    // Nothing of a quarantined row is written: its statements must be returned again by a later row.
+    if (!result.ok) for (const c of marked) c.returned = false;
+    return result;
   };
+  mapper.startBatch = () => undefined;
   return mapper;
 }
