@@ -81,7 +81,7 @@ describe.skipIf(missing !== undefined)('triage in Chromium', () => {
   });
 
   const shot = async (name: string) => {
-    await page.evaluate(() => window.scrollTo(0, 0)); // the sticky context bar stays on top in a full-page shot
+    await page.evaluate('window.scrollTo(0, 0)'); // the sticky context bar stays on top in a full-page shot
     await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
   };
   const row = (label: string) => page.locator('[data-testid="triage-table"] tbody tr[data-subject]', { hasText: label });
