@@ -128,7 +128,9 @@ describe('TriageService.decide and review', () => {
     expect(review.shown).toEqual(plan);
     expect(review.decision.reason).toMatch(/went quiet/);
     const audit = await gov.store.readAudit(0, 10_000);
-    expect(audit.find((e) => e.action === 'triage.decide')?.details).toMatchObject({ decision: decision.id, plan: plan.id, action: 'change' });
+    expect(audit.find((e) => e.action === 'triage.decide' && e.outcome === 'allowed')?.details).toMatchObject({ decision: decision.id, plan: plan.id, action: 'change' });
+    // The analyst's attempt was refused and audited too.
+    expect(audit.find((e) => e.action === 'triage.decide' && e.outcome === 'refused')).toMatchObject({ userId: 'fr.analyst', details: { plan: plan.id, reason: 'supervisor role required' } });
 
     // New evidence after the decision: Chloé's risk rose, and the next ranking says so.
     await gov.systemWrite('test', 'Later travel record for the rose-since test', chloeTravels());
