@@ -105,12 +105,11 @@ describe('planCapacity', () => {
     expect(() => planCapacity([{ subject: 'x', risk: 1.5 }], cap([30]))).toThrow(/risk must be in \[0, 1\]/);
   });
 
-  it('plans 5,000 subjects over 20 teams well within 2 s', () => {
+  // Speed lives in bench/triage.ts (goal ≤ 2 s); this checks that every subject is accounted for.
+  it('plans 5,000 subjects over 20 teams, every subject assigned or listed as uncovered', () => {
     const rand = mulberry32(9);
     const subjects = Array.from({ length: 5_000 }, (_, i) => ({ subject: `s${i}`, risk: rand() ** 4 }));
-    const t = performance.now();
     const plan = planCapacity(subjects, cap(Array.from({ length: 20 }, (_, i) => 60 + i)));
-    expect(performance.now() - t).toBeLessThan(2_000);
     expect(plan.assignments.length).toBeGreaterThan(20);
     expect(plan.assignments.length + plan.uncovered.length).toBe(5_000);
   });
