@@ -5,11 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadScenario } from '../../src/cli/load.js';
 import { exportNodeIdentity, FederationNode, generateNodeIdentity, peerEntryFor, type LedgerEntry, type NodeIdentity } from '../../src/federation/index.js';
-import { Governance } from '../../src/governance/index.js';
-import { DEFAULT_CLASSIFICATIONS } from '../../src/model/index.js';
-import { generateScenario } from '../../src/scenario/index.js';
+import { generateScenario, type Scenario } from '../../src/scenario/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { cli as runCliCaptured } from '../support/cli.js';
 
@@ -40,6 +37,8 @@ interface Node {
 }
 
 let dir: string;
+const SEED = 7;
+let scenario: Scenario;
 const nodes = {} as Record<Agency, Node>;
 
 async function freePort(): Promise<number> {
@@ -106,7 +105,7 @@ async function cli(n: Node, args: readonly string[]): Promise<{ code: number; ou
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tessera-fed-e2e-'));
-  const scenario = generateScenario({ size: 'tiny', seed: 7 });
+  scenario = generateScenario({ size: 'tiny', seed: SEED });
   const identities = Object.fromEntries(AGENCIES.map((a) => [a, generateNodeIdentity(a)])) as Record<Agency, NodeIdentity>;
   const ports = Object.fromEntries(await Promise.all(AGENCIES.map(async (a) => [a, await freePort()] as const))) as Record<Agency, number>;
   const peersFile = join(dir, 'peers.json');
@@ -119,19 +118,22 @@ beforeAll(async () => {
     const secretsFile = join(dir, `${short(a)}-secrets.json`);
     writeFileSync(secretsFile, JSON.stringify(secrets));
     const db = join(dir, `${short(a)}.sqlite`);
-    const store = await openStore({ url: `sqlite:${db}` });
-    await loadScenario(new Governance(store, { classifications: DEFAULT_CLASSIFICATIONS }), scenario, { agency: a });
     const caseId = scenario.cases.find((c) => c.agency === a && c.cells.length > 0)!.id;
-    nodes[a] = {
+    const n: Node = {
       agency: a,
       identity: identities[a],
       port: ports[a],
       db,
-      store,
+      store: undefined as unknown as Store,
       log: '',
       env: { TESSERA_AGENCY: a, TESSERA_FED_KEY: keyFile, TESSERA_FED_PEERS: peersFile, TESSERA_FED_SECRETS: secretsFile, TESSERA_FED_HOST: '127.0.0.1' },
       ctx: ['--user', `${short(a)}.supervisor`, '--purpose', `Federation exchange review for ${caseId}`, '--case', caseId],
     };
+    // Each node's store gets its own agency's part of the tiny scenario (statements and alerts).
+    const loaded = await cli(n, ['load', '--size', 'tiny', '--seed', String(SEED), '--agency', a]);
+    expect(loaded.code, loaded.err).toBe(0);
+    n.store = await openStore({ url: `sqlite:${db}` });
+    nodes[a] = n;
   }
   await Promise.all(AGENCIES.map((a) => start(nodes[a])));
 }, 120_000);
@@ -219,5 +221,94 @@ describe('three federation nodes over HTTP', () => {
     expect(timeline.timeline[0]!.acknowledged?.status).toMatch(/accepted|duplicate/);
     const table = await cli(es, ['ledger', 'replay', '--subject', subject, '--with', exportFile]);
     expect(table.out).toMatch(/when\s+agency\s+what\s+peer\s+message/);
+  });
+  it('the story: a BE alert hits ES under another spelling, BE asks, ES releases H2 statements BE cannot pass on to FR, and the replay shows who knew what, when', async () => {
+    const { 'BE-CT': be, 'FR-CT': fr, 'ES-CT': es } = nodes;
+    const truth = scenario.truth();
+    // A BE alert on a person ES also holds (its own record, under its own spelling).
+    const personOf = (entityId: string) => truth.persons.find((p) => p.id === truth.entities[entityId]);
+    const alert = scenario.watchlist.find((w) => w.agency === 'BE-CT' && w.status === 'active' && personOf(w.subjectEntityId)?.records.some((r) => r.startsWith('es-ct:')))!;
+    const beEntity = alert.subjectEntityId;
+    const esEntity = personOf(beEntity)!.records.find((r) => r.startsWith('es-ct:'))!;
+    const beName = (await be.store.statementsOf(beEntity)).find((st) => st.prop === 'name')!.value;
+    const esName = (await es.store.statementsOf(esEntity)).find((st) => st.prop === 'name')!.value;
+    expect(esName).not.toBe(beName);
+    const beCase = ['--case', alert.caseId];
+    const received = async (n: Node, type: string, ref: string) => (await ledgerOf(n)).some((e) => e.event === 'received' && e.type === type && (e.refs.includes(ref) || e.subjects.includes(ref)));
+    const json = <T>(r: { code: number; out: string; err: string }): T => {
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out) as T;
+    };
+
+    // 1. BE matches its alert against the pointers ES published: a hit, without either list leaving its node.
+    const match = json<{ hits: { id: string; holder: string; score: number }[] }>(await cli(be, ['--json', ...beCase, 'fed', 'match', '--alert', alert.alertId, '--partner', 'ES-CT']));
+    const hit = match.hits.find((h) => h.holder === 'ES-CT')!;
+    expect(hit.score).toBeGreaterThanOrEqual(0.83);
+    await waitFor(() => received(es, 'hit.notice', hit.id), 'ES to be told of the hit');
+    const esHits = json<{ id: string; subject: { entityIds: string[] } }[]>(await cli(es, ['--json', 'fed', 'hits', '--role', 'holder']));
+    expect(esHits.find((h) => h.id === hit.id)!.subject.entityIds).toEqual([esEntity]);
+    for (const n of [be, es]) {
+      const wire = JSON.stringify((await n.store.findRecords('fed-envelopes', { limit: 100_000 })).map((r) => r.body));
+      for (const name of [beName, esName, ...beName.split(' '), ...esName.split(' ')]) expect(wire).not.toContain(name);
+    }
+
+    // 2. BE asks; ES releases two H2 statements (one releasable to BE only).
+    const request = json<{ id: string }>(await cli(be, ['--json', ...beCase, 'fed', 'request', hit.id, '--urgency', 'urgent', '--question', 'Address and assessment of the subject?']));
+    await waitFor(() => received(es, 'followup.request', request.id), 'ES to receive the request');
+    const esStatements = await es.store.statementsOf(esEntity);
+    const released = esStatements.filter((st) => st.handling.codes.includes('H2') && (st.prop === 'address' || st.prop === 'notes')).map((st) => st.id);
+    expect(released).toHaveLength(2);
+    const answer = json<{ released: string[] }>(await cli(es, ['--json', 'fed', 'answer', request.id, '--statement', ...released]));
+    expect(answer.released.sort()).toEqual([...released].sort());
+    await waitFor(() => received(be, 'followup.response', request.id), 'BE to receive the answer');
+    const atBe = await be.store.statementsById(released);
+    expect(atBe.map((st) => st.handling.codes)).toEqual(expect.arrayContaining([expect.arrayContaining(['H2'])]));
+
+    // 3. FR asks BE about the same person; BE may not pass ES's H2 statement on, and says so.
+    const frMatch = json<{ hits: { id: string; holder: string }[] }>(await cli(fr, ['--json', 'fed', 'match', '--name', beName, '--dob', personOf(beEntity)!.birthDate, '--partner', 'BE-CT']));
+    const frHit = frMatch.hits.find((h) => h.holder === 'BE-CT')!;
+    const frRequest = json<{ id: string }>(await cli(fr, ['--json', 'fed', 'request', frHit.id, '--question', 'What do you hold on this person?']));
+    await waitFor(() => received(be, 'followup.request', frRequest.id), 'BE to receive the FR request');
+    const forward = await cli(be, [...beCase, 'fed', 'answer', frRequest.id, '--statement', released[0]!]);
+    expect(forward.code).toBe(1);
+    expect(forward.err).toMatch(/none of the statements may be released to FR-CT/);
+    expect(json<{ status: string }>(await cli(be, ['--json', ...beCase, 'fed', 'refuse', frRequest.id, '--reason', 'H2 information of ES-CT: ask the originator'])).status).toBe('refused');
+    await waitFor(() => received(fr, 'followup.response', frRequest.id), 'FR to receive the refusal');
+    expect((await fr.store.statementsById(released)).length).toBe(0);
+
+    // 4. Who knew what, when: BE's ledger with ES's and FR's signed exports.
+    const exports = [];
+    for (const n of [es, fr]) {
+      const file = join(dir, `${short(n.agency)}-story.json`);
+      expect((await cli(n, ['ledger', 'export', '--out', file])).code).toBe(0);
+      exports.push(file);
+    }
+    const replay = json<{ agencies: { agency: string; held: { entityId: string }[] }[]; timeline: { at: string; agency: string; kind: string; type: string; peer?: string; summary: string }[] }>(
+      await cli(be, ['--json', ...beCase, 'ledger', 'replay', '--subject', beEntity, '--with', ...exports]),
+    );
+    const lines = replay.timeline.map((e) => `${e.agency} ${e.kind} ${e.type}${e.peer ? ` ${e.peer}` : ''}`);
+    const story = [
+      'BE-CT did hit.notice ES-CT',
+      'ES-CT told hit.notice BE-CT',
+      'BE-CT did followup.request ES-CT',
+      'ES-CT told followup.request BE-CT',
+      'ES-CT did followup.response BE-CT',
+      'BE-CT told followup.response ES-CT',
+      'FR-CT did hit.notice BE-CT',
+      'BE-CT told hit.notice FR-CT',
+      'FR-CT did followup.request BE-CT',
+      'BE-CT told followup.request FR-CT',
+      'BE-CT did followup.response FR-CT',
+      'FR-CT told followup.response BE-CT',
+    ];
+    // In this order (other events, e.g. deconfliction notices, may come between).
+    let at = -1;
+    for (const line of story) {
+      const i = lines.indexOf(line, at + 1);
+      expect(i, `${line} after position ${at} in\n${lines.join('\n')}`).toBeGreaterThan(at);
+      at = i;
+    }
+    expect(replay.agencies.find((a) => a.agency === 'BE-CT')!.held.map((h) => h.entityId)).toContain(beEntity);
+    expect(replay.timeline.find((e) => e.agency === 'ES-CT' && e.type === 'followup.response')!.summary).toMatch(/released 2 statements .*handling .*H2/);
   });
 });

@@ -64,16 +64,18 @@ export async function replayLedgers(subject: string, ledgers: readonly LedgerDat
   const ids = new Set([subject]);
   const included = new Set<LedgerEntry>();
   const all = ledgers.flatMap((l) => l.entries.map((e) => ({ ledger: l, e })));
+  // A case names many subjects: its messages are reached when the case is the subject, but the
+  // replay never spreads from a case to everything else in it (flows also note the case as a subject).
+  const caseIds = new Set(all.flatMap(({ e }) => e.cases));
   for (let grew = true; grew; ) {
     grew = false;
     for (const { e } of all) {
       if (included.has(e)) continue;
-      const hit = ids.has(e.envelopeId) || (e.inReplyTo !== undefined && ids.has(e.inReplyTo)) || e.refs.some((r) => ids.has(r)) || e.subjects.some((s) => ids.has(s)) || e.cases.some((c) => c === subject);
+      const hit = ids.has(e.envelopeId) || (e.inReplyTo !== undefined && ids.has(e.inReplyTo)) || e.refs.some((r) => ids.has(r)) || e.subjects.some((s) => ids.has(s)) || e.cases.includes(subject);
       if (!hit) continue;
       included.add(e);
       grew = true;
-      // A case names many subjects: reach its messages, but do not spread from the case to all of them.
-      for (const id of [e.envelopeId, ...e.refs, ...e.subjects]) ids.add(id);
+      for (const id of [e.envelopeId, ...e.refs, ...e.subjects]) if (!caseIds.has(id)) ids.add(id);
     }
   }
 
