@@ -37,7 +37,7 @@ async function signIn(f: Fixture, userId: string, context?: { purpose: string; c
 
 /** ES's statements on its (invented) subject: a name and date of birth, and an H2 statement releasable to FR only. */
 const es = { agency: 'ES-CT', documentId: 'es-informe-4', collectedAt: '2024-04-01T10:00:00Z' };
-const esName = stmt({ entityId: 'es-ct:p1', schema: 'Person', prop: 'name', value: 'Carim Benaly', source: es });
+const esName = stmt({ entityId: 'es-ct:p1', schema: 'Person', prop: 'name', value: 'Karim Ben Ali', source: es });
 const esDob = stmt({ entityId: 'es-ct:p1', schema: 'Person', prop: 'birthDate', value: '1990-04-02', source: es });
 const esH2 = stmt({ entityId: 'es-ct:p1', schema: 'Person', prop: 'notes', value: 'Crossed at La Jonquera twice in March 2024', source: es, handling: { codes: ['H2'], releasableTo: ['FR-CT'] } });
 

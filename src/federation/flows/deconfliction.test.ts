@@ -5,7 +5,7 @@ import { federationWorld, load, person, type TestWorld, type WorldOptions } from
 async function world(options: WorldOptions = {}): Promise<TestWorld> {
   const w = await federationWorld(['BE-CT', 'ES-CT'], options);
   await load(w.nodes['ES-CT']!, person('ES-CT', 'es-ct:p1', 'Youssef El Amrani', '1993-04-21'));
-  await load(w.nodes['BE-CT']!, person('BE-CT', 'be-ct:p1', 'Yusuf Al Amrani', '1993-04-21'));
+  await load(w.nodes['BE-CT']!, person('BE-CT', 'be-ct:p1', 'Youssef Al Amrani', '1993-04-21'));
   for (const n of Object.values(w.nodes)) await n.service.publishPointers(n.supervisor);
   await w.net.settle();
   return w;

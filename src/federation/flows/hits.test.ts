@@ -24,7 +24,7 @@ describe('hit flow (hit.notice)', () => {
     expect(result.hits).toHaveLength(1);
     const hit = result.hits[0]!;
     expect(hit).toMatchObject({ role: 'asker', asker: 'BE-CT', holder: 'ES-CT', matchKind: 'name', caseId: be.caseId, createdBy: 'be.analyst' });
-    expect(hit.score).toBeGreaterThanOrEqual(0.83);
+    expect(hit.score).toBeGreaterThanOrEqual(0.9);
     // The asker learns a pointer id, never ES's entity or any content.
     const own = (await es.store.findRecords<OwnPointer>(COLLECTIONS.ownPointers, { where: { entity: 'es-ct:p1', partner: 'BE-CT' } }))[0]!.body;
     expect(hit.pointerId).toBe(own.pointerId);
