@@ -623,6 +623,53 @@ export class WatchService {
     return this.screenSubjects(subjects, { ctx: SCREENING_ACTOR_CTX, principal: this.systemPrincipal(), action: 'watch.screen.ingest', details: { sourceId: source.sourceId, file: source.file } });
   }
 
+  /**
+   * Back-check: screens the travel records already in the store whose departure falls in
+   * [`from`, `to`] (ISO dates or datetimes) against the alerts in force now, in departure order and in
+   * batches, as the screening actor (the same path as ingest's hand-over; each batch audited as
+   * `watch.screen.ingest` with `sourceId`). A PNR or border feed screened after the fact (retained
+   * PNR data may be re-screened: Directive (EU) 2016/681 Art. 6(2)(b)); reports already filed for a
+   * record are not filed twice, so a repeated back-check adds nothing.
+   */
+  async backCheckTravel(options: { from: string; to: string; sourceId: string; file: string; batchSize?: number; onProgress?: (done: number, total: number) => void }): Promise<ScreeningSummary> {
+    const from = Date.parse(options.from);
+    const to = Date.parse(options.to);
+    if (!Number.isFinite(from)) throw invalid(`not a date: ${options.from}`, undefined, 'from');
+    if (!Number.isFinite(to) || to < from) throw invalid(`not a date on or after ${options.from}: ${options.to}`, undefined, 'to');
+    const batchSize = options.batchSize ?? 500;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw invalid('batchSize must be a positive integer', undefined, 'batchSize');
+    const byEntity = new Map<string, Statement[]>();
+    for await (const batch of this.store.scanStatements({ schemas: ['TravelEvent'] })) {
+      for (const st of batch) {
+        const list = byEntity.get(st.entityId);
+        if (list) list.push(st);
+        else byEntity.set(st.entityId, [st]);
+      }
+    }
+    const trips: { id: string; at: number; statements: Statement[] }[] = [];
+    for (const [id, statements] of byEntity) {
+      const at = Math.min(...statements.filter((s) => s.prop === 'departure').map((s) => Date.parse(s.value)).filter(Number.isFinite));
+      if (at >= from && at <= to) trips.push({ id, at, statements });
+    }
+    trips.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    let hits = 0;
+    let notices = 0;
+    let suppressed = 0;
+    let duplicates = 0;
+    const hitIds: string[] = [];
+    for (let i = 0; i < trips.length; i += batchSize) {
+      const part = trips.slice(i, i + batchSize);
+      const r = await this.screenEntities(part.map((t) => ({ id: t.id, schema: 'TravelEvent' as const, statements: t.statements })), { sourceId: options.sourceId, file: options.file });
+      hits += r.hits;
+      notices += r.notices;
+      suppressed += r.suppressed;
+      duplicates += r.duplicates;
+      hitIds.push(...r.hitIds);
+      options.onProgress?.(i + part.length, trips.length);
+    }
+    return { records: trips.length, hits, notices, suppressed, duplicates, hitIds };
+  }
+
   private systemPrincipal(): Principal {
     return { userId: SCREENING_ACTOR_CTX.userId, agency: this.options.nodeAgency, country: this.options.nodeAgency.slice(0, 2), roles: [], clearance: this.gov.levels[this.gov.levels.length - 1] ?? 'UNCLASSIFIED', cases: [] };
   }

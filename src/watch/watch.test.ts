@@ -304,6 +304,32 @@ describe('watch service', () => {
     expect(retry.summary[0]).toMatchObject({ hits: 0, duplicates: 1 });
   });
 
+  it('back-checks stored travel in a departure window; a repeated back-check files nothing new', async () => {
+    await watch.addAlert(frCtx, { subject: { names: ['Bilal Touati'], birthDates: ['1993-04-17'] }, threatLevel: 'S5', reasons: 'Contact of a convicted attacker', grading, action: 'inquiry-check' });
+    const trip = (id: string, departure: string, name: string) => [
+      stmt({ entityId: id, schema: 'TravelEvent', prop: 'travellerName', value: name }),
+      stmt({ entityId: id, schema: 'TravelEvent', prop: 'travellerBirthDate', value: '1993-04-17' }),
+      stmt({ entityId: id, schema: 'TravelEvent', prop: 'departure', value: departure }),
+    ];
+    await store.writeStatements([
+      ...trip('fr-ct:t1', '2025-02-10T08:00:00Z', 'TOUATI Bilal'), // in the window: a hit
+      ...trip('fr-ct:t2', '2024-06-01T08:00:00Z', 'Bilal Touati'), // before it: not screened
+      ...trip('fr-ct:t3', '2025-02-11T09:00:00Z', 'Marta Lindqvist'), // in it, nobody we look for
+      stmt({ entityId: 'fr-ct:t4', schema: 'TravelEvent', prop: 'travellerName', value: 'Bilal Touati' }), // no departure: not screened
+    ]);
+    const progress: number[] = [];
+    const first = await watch.backCheckTravel({ from: '2025-01-01', to: '2025-03-01', sourceId: 'FR-CT/pnr', file: 'back-check', batchSize: 1, onProgress: (done) => progress.push(done) });
+    expect(first).toMatchObject({ records: 2, hits: 1, notices: 0, duplicates: 0 });
+    expect(progress).toEqual([1, 2]);
+    const hits = await watch.listHits(frCtx);
+    expect(hits.map((h) => h.encountered.ref)).toEqual(['fr-ct:t1']);
+    expect(hits[0]!.encountered.by).toMatch(/FR-CT\/pnr/);
+    const again = await watch.backCheckTravel({ from: '2025-01-01', to: '2025-03-01', sourceId: 'FR-CT/pnr', file: 'back-check' });
+    expect(again).toMatchObject({ records: 2, hits: 0, duplicates: 1 });
+    expect((await store.readAudit(1, 1000)).filter((e) => e.action === 'watch.screen.ingest' && e.details.sourceId === 'FR-CT/pnr').length).toBeGreaterThanOrEqual(3);
+    await expect(watch.backCheckTravel({ from: '2025-03-01', to: '2025-01-01', sourceId: 'x', file: 'x' })).rejects.toMatchObject({ field: 'to' });
+  });
+
   it('imports existing alerts (bootstrap) with their dates, completing subjects from the store', async () => {
     await store.writeStatements([...person, stmt({ entityId: 'fr-ct:d9', schema: 'IdentityDocument', prop: 'number', value: 'XK-4455' }), stmt({ entityId: 'fr-ct:d9', schema: 'IdentityDocument', prop: 'holder', value: 'fr-ct:p1' })]);
     const base = { agency: 'FR-CT', caseId: 'FR-OP-ATLAS', subjectEntityIds: ['fr-ct:p1'], reasons: 'Imported from the legacy list', grading, action: 'discreet-check', issuedAt: '2024-05-01' } as const;
