@@ -87,6 +87,38 @@ describe('private set intersection (ristretto255 double blinding)', () => {
       expect(Buffer.from(ours.subarray(i * 32, i * 32 + 32)).toString('hex')).toBe(Buffer.from(p.multiply(scalar).toBytes()).toString('hex'));
     });
     expect(psiMessage('phone', '+32470123456')).toBe(msgs[1]);
+    // Hashed once, cached: the same messages again (some new among them) blind to the same bytes.
+    const again = await engine.hashAndBlind(['passport:ZZ0000001', ...msgs], key);
+    expect(Buffer.from(again.subarray(32)).toString('hex')).toBe(Buffer.from(ours).toString('hex'));
+    const uncached = PsiEngine.create(1, { hashCache: 0 });
+    try {
+      expect(Buffer.from(await uncached.hashAndBlind(msgs, key)).toString('hex')).toBe(Buffer.from(ours).toString('hex'));
+      expect(uncached.cachedHashes).toBe(0);
+    } finally {
+      await uncached.close();
+    }
+  });
+
+  it('hashes a set to the group once: a later session only blinds it, with the same intersection', async () => {
+    const fresh = PsiEngine.create(2);
+    try {
+      const mine = Array.from({ length: 300 }, (_, i) => `+3247000${String(i).padStart(4, '0')}`);
+      const theirs = Array.from({ length: 300 }, (_, i) => `+3247000${String(i + 250).padStart(4, '0')}`);
+      const session = async () => {
+        const a = new PsiInitiator(fresh, 'phone', mine);
+        const b = new PsiResponder(fresh, 'phone', theirs);
+        const { outcome, final } = await a.finish(MESSAGE_SCHEMAS['psi.reply'].parse(await b.reply(MESSAGE_SCHEMAS['psi.offer'].parse(await a.offer()))));
+        return { a: outcome.matched.sort(), b: b.conclude(MESSAGE_SCHEMAS['psi.final'].parse(final)).matched.sort() };
+      };
+      const first = await session();
+      expect(first.a).toHaveLength(50);
+      expect(fresh.cachedHashes).toBe(550);
+      const second = await session();
+      expect(second).toEqual(first);
+      expect(fresh.cachedHashes).toBe(550);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('rejects a reply carrying points that are not valid ristretto255 encodings', async () => {

@@ -62,12 +62,15 @@ parentPort.on('message', async (msg) => {
     if (msg.op === 'hashBlind') {
       const dst = enc.encode(msg.dst);
       const out = new Uint8Array(msg.items.length * 32);
+      // The unblinded points H(m) too, when the engine caches them for later sessions.
+      const hashed = msg.keep ? new Uint8Array(msg.items.length * 32) : undefined;
       for (let i = 0; i < msg.items.length; i++) {
         const uniform = h2c.expand_message_xmd(enc.encode(msg.items[i]), dst, 64, sha512);
         const p = sodium.crypto_core_ristretto255_from_hash(uniform);
+        if (hashed) hashed.set(p, i * 32);
         out.set(sodium.crypto_scalarmult_ristretto255(msg.key, p), i * 32);
       }
-      parentPort.postMessage({ id: msg.id, out }, [out.buffer]);
+      parentPort.postMessage({ id: msg.id, out, hashed }, hashed ? [out.buffer, hashed.buffer] : [out.buffer]);
     } else if (msg.op === 'blind') {
       const n = msg.points.length / 32;
       const out = new Uint8Array(msg.points.length);
@@ -90,20 +93,62 @@ parentPort.on('message', async (msg) => {
 interface WorkerReply {
   id: number;
   out?: Uint8Array;
+  hashed?: Uint8Array;
   bad?: number[];
   error?: string;
+}
+
+/**
+ * H(m) of messages hashed before, so a selector set met again (the responder's own set, answered
+ * session after session; the initiator's alert selectors) is only blinded: the hash to the group
+ * (expand_message_xmd + the element derivation, about a quarter of a session's arithmetic) does not
+ * depend on the session's secret. Points are packed in one buffer; the cache starts over when full.
+ */
+class HashedPointCache {
+  readonly #index = new Map<string, number>();
+  #pool: Uint8Array = new Uint8Array(0);
+
+  constructor(readonly limit: number) {}
+
+  get size(): number {
+    return this.#index.size;
+  }
+
+  get(key: string): Uint8Array | undefined {
+    const at = this.#index.get(key);
+    return at === undefined ? undefined : this.#pool.subarray(at * POINT, (at + 1) * POINT);
+  }
+
+  add(keys: readonly string[], points: Uint8Array): void {
+    if (this.limit === 0) return;
+    if (this.#index.size + keys.length > this.limit) this.#index.clear();
+    const need = (this.#index.size + keys.length) * POINT;
+    if (need > this.#pool.byteLength) {
+      const grown = new Uint8Array(Math.min(this.limit * POINT, Math.max(need, this.#pool.byteLength * 2)));
+      grown.set(this.#pool.subarray(0, this.#index.size * POINT));
+      this.#pool = grown;
+    }
+    keys.forEach((k, i) => {
+      if (this.#index.has(k) || this.#index.size >= this.limit) return;
+      const at = this.#index.size;
+      this.#pool.set(points.subarray(i * POINT, (i + 1) * POINT), at * POINT);
+      this.#index.set(k, at);
+    });
+  }
 }
 
 /** A pool of worker threads doing the ristretto255 arithmetic in parallel chunks. */
 export class PsiEngine {
   readonly workers: number;
   readonly #pool: Worker[];
+  readonly #hashed: HashedPointCache;
   readonly #pending = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>();
   #nextId = 0;
   #closed = false;
 
-  private constructor(workers: number) {
+  private constructor(workers: number, hashCache: number) {
     this.workers = workers;
+    this.#hashed = new HashedPointCache(hashCache);
     this.#pool = Array.from({ length: workers }, () => {
       const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { sodiumPath, h2cUrl } });
       w.on('message', (r: WorkerReply) => {
@@ -121,10 +166,20 @@ export class PsiEngine {
     });
   }
 
-  /** Starts a pool (default: one worker per core, at most 8). */
-  static create(workers: number = Math.min(8, availableParallelism())): PsiEngine {
+  /**
+   * Starts a pool (default: one worker per core, at most 8). `hashCache`: how many hashed selectors
+   * to keep for later sessions (default 500,000, about 16 MB of points; 0 disables).
+   */
+  static create(workers: number = Math.min(8, availableParallelism()), options: { hashCache?: number } = {}): PsiEngine {
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw invalid('PSI workers must be 1–64', undefined, 'workers');
-    return new PsiEngine(workers);
+    const hashCache = options.hashCache ?? 500_000;
+    if (!Number.isInteger(hashCache) || hashCache < 0) throw invalid('the PSI hash cache size must be a whole number', undefined, 'hashCache');
+    return new PsiEngine(workers, hashCache);
+  }
+
+  /** Selectors whose hash to the group is cached. */
+  get cachedHashes(): number {
+    return this.#hashed.size;
   }
 
   #run(worker: Worker, msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
@@ -147,12 +202,27 @@ export class PsiEngine {
   /** H(m)^key for each message, packed 32 bytes per element, in input order. */
   async hashAndBlind(messages: readonly string[], key: Uint8Array, dst: string = PSI_DST): Promise<Uint8Array> {
     const out = new Uint8Array(messages.length * POINT);
-    await Promise.all(
-      this.#chunks(messages.length).map(async ([s, e], k) => {
-        const r = await this.#run(this.#pool[k % this.workers]!, { op: 'hashBlind', items: messages.slice(s, e), key, dst });
-        out.set(r.out!, s * POINT);
+    // Messages hashed in an earlier session are only blinded; the others are hashed and blinded,
+    // and their hashes kept.
+    const cacheKey = (m: string): string => `${dst}\u0000${m}`;
+    const hits: number[] = [];
+    const misses: number[] = [];
+    messages.forEach((m, i) => (this.#hashed.get(cacheKey(m)) ? hits : misses).push(i));
+    const cached = new Uint8Array(hits.length * POINT);
+    hits.forEach((i, j) => cached.set(this.#hashed.get(cacheKey(messages[i]!))!, j * POINT));
+    const keep = this.#hashed.limit > 0;
+    await Promise.all([
+      hits.length === 0
+        ? Promise.resolve()
+        : this.blind(cached, key).then((blinded) => hits.forEach((i, j) => out.set(blinded.subarray(j * POINT, (j + 1) * POINT), i * POINT))),
+      ...this.#chunks(misses.length).map(async ([s, e], k) => {
+        const idx = misses.slice(s, e);
+        const items = idx.map((i) => messages[i]!);
+        const r = await this.#run(this.#pool[k % this.workers]!, { op: 'hashBlind', items, key, dst, keep });
+        idx.forEach((i, j) => out.set(r.out!.subarray(j * POINT, (j + 1) * POINT), i * POINT));
+        if (r.hashed) this.#hashed.add(items.map(cacheKey), r.hashed);
       }),
-    );
+    ]);
     return out;
   }
 
