@@ -5,6 +5,7 @@ import { stateDir } from '../../config/index.js';
 import { TesseraError } from '../../model/index.js';
 import { generateScenario, writeScenario, SCENARIO_SIZES, type ScenarioSize, type ScenarioTruth } from '../../scenario/index.js';
 import { withSession, type CliSession } from '../context.js';
+import { prepareDemo, tourResolutionAndHits } from '../demo.js';
 import { loadScenario, type LoadSummary } from '../load.js';
 import { printLogins, runServer, servedPlugins } from './serve.js';
 import { printJson, printTable, say } from '../output.js';
@@ -67,7 +68,7 @@ export function registerScenarioCommands(program: Command): void {
 
   program
     .command('demo')
-    .description('generate and load the demo scenario into embedded SQLite (first run), tour it, then serve the web app on http://127.0.0.1:8080')
+    .description('generate and load the demo scenario into embedded SQLite, resolve persons and screen its recent travel against the watchlists (first run), tour it, then serve the web app on http://127.0.0.1:8080')
     .option('--size <size>', 'scenario size', 'demo')
     .option('--seed <n>', 'seed', '7')
     .option('--fresh', 'rebuild the demo store from scratch')
@@ -83,6 +84,8 @@ export function registerScenarioCommands(program: Command): void {
           const empty = (await s.store.stats()).statements === 0;
           if (empty) printLoadSummary(await load(s, parseSize(opts.size), parseSeed(opts.seed), truthPath));
           else say(`Using the demo store at ${s.store.location} (run with --fresh to rebuild).`);
+          // Resolution and the travel back-check, once (first run, or a demo store made before them).
+          await prepareDemo(s, await s.context());
           await tour(s, existsSync(truthPath) ? (JSON.parse(readFileSync(truthPath, 'utf8')) as ScenarioTruth) : undefined);
           if (!opts.serve) return printLogins(s.gov);
           say('');
@@ -104,7 +107,7 @@ function printLoadSummary(s: LoadSummary): void {
   say(`Demo context: user ${s.demoContext.userId}, case ${s.demoContext.caseId}, purpose "${s.demoContext.purpose}"`);
 }
 
-/** A short tour of the demo: holdings, one subject as several agencies hold him, the audit chain, the logins. */
+/** A short tour of the demo: holdings, one subject as several agencies hold him, resolved persons, watchlist hits, the audit chain. */
 async function tour(s: CliSession, truth: ScenarioTruth | undefined): Promise<void> {
   const ctx = await s.context();
   const stats = await s.gov.stats(ctx);
@@ -126,6 +129,7 @@ async function tour(s: CliSession, truth: ScenarioTruth | undefined): Promise<vo
       })),
     );
   }
+  await tourResolutionAndHits(s, ctx, leader);
   const audit = await s.gov.verifyAudit();
   say(`\n== Audit chain: ${audit.problems.length === 0 ? 'intact' : 'BROKEN'} (${audit.entries} entries; every query above is logged) ==`);
   const db = s.store.dialect === 'sqlite' ? `sqlite:${s.store.location}` : '<url>';
