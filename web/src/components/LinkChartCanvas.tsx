@@ -6,7 +6,7 @@ import Sigma from 'sigma';
 import { EdgeRectangleProgram } from 'sigma/rendering';
 import type { EdgeDisplayData, NodeDisplayData } from 'sigma/types';
 import { expandNode, layoutRunning, selectEdge, selectNode, setPathEnd } from '../state/chart-actions';
-import { edgePasses, isDerived, type ChartEdge, type ChartNode, type ChartState } from '../state/chart-model';
+import { edgePasses, isDerived, LARGE_CHART_LINKS, type ChartEdge, type ChartNode, type ChartState } from '../state/chart-model';
 import { getState, useAppState } from '../state/store';
 import { communityColour, EDGE_COLOURS, edgeColour, edgeSize, faded, kindColour, nodeSize } from './chart-style';
 import { DashedEdgeProgram } from './dashed-edge-program';
@@ -116,6 +116,18 @@ export function LinkChartCanvas() {
     syncGraph(graph, chart.nodes, chart.edges);
     sigmaRef.current?.setSetting('labelRenderedSizeThreshold', graph.order > MANY ? 6 : 0);
   }, [chart.revision]); // the revision says when nodes or links changed
+
+  // Level of detail for large charts: links and labels hidden while moving (unless asked for), no link picking.
+  const links = Object.keys(chart.edges).length;
+  useEffect(() => {
+    const renderer = sigmaRef.current;
+    if (!renderer) return;
+    const large = links > LARGE_CHART_LINKS;
+    const lod = !(chart.linksWhileMoving ?? !large);
+    renderer.setSetting('hideEdgesOnMove', lod);
+    renderer.setSetting('hideLabelsOnMove', lod);
+    renderer.setSetting('enableEdgeEvents', !large);
+  }, [links, chart.linksWhileMoving]);
 
   // Appearance: recompute the look and redraw without re-indexing.
   useEffect(() => {

@@ -1,6 +1,6 @@
 import { lazy, Suspense } from 'react';
-import { clearPath, findPath, requestLayout, setChartFilter, toggleCentrality, toggleCommunities } from '../state/chart-actions';
-import { DERIVED_KINDS, kindCounts } from '../state/chart-model';
+import { clearPath, findPath, requestLayout, setChartFilter, setLinksWhileMoving, toggleCentrality, toggleCommunities } from '../state/chart-actions';
+import { DERIVED_KINDS, kindCounts, LARGE_CHART_LINKS } from '../state/chart-model';
 import { navigate } from '../state/actions';
 import { useAppState } from '../state/store';
 import './chart.css';
@@ -53,7 +53,9 @@ function ChartToolbar() {
   const measuresLoading = useAppState((s) => s.chart.measuresLoading);
   const layoutRunning = useAppState((s) => s.chart.layoutRunning);
   const nodes = useAppState((s) => s.chart.nodes);
+  const linksWhileMoving = useAppState((s) => s.chart.linksWhileMoving);
   const kinds = kindCounts(edges);
+  const large = Object.keys(edges).length > LARGE_CHART_LINKS;
   const toggleKind = (kind: string, on: boolean) => {
     const all = kinds.map(([k]) => k);
     const current = filter.kinds.length ? filter.kinds : all;
@@ -112,6 +114,11 @@ function ChartToolbar() {
           <input type="checkbox" checked={sizeByCentrality} onChange={(e) => void toggleCentrality(e.target.checked)} /> Size by centrality
         </label>
         {measuresLoading && <span className="muted small">computing…</span>}
+        {large && (
+          <label className="check" title="Large charts hide links during a pan or zoom and draw them again when it stops">
+            <input type="checkbox" checked={linksWhileMoving ?? false} onChange={(e) => setLinksWhileMoving(e.target.checked)} /> Links while moving
+          </label>
+        )}
         <button className="secondary" onClick={requestLayout} disabled={layoutRunning}>
           {layoutRunning ? 'Laying out…' : 'Lay out again'}
         </button>

@@ -34,6 +34,7 @@ export async function openChart(id: string, options: { hops?: number; maxNodes?:
       maxNodes: options.maxNodes ?? keep.maxNodes,
       showCommunities: keep.showCommunities,
       sizeByCentrality: keep.sizeByCentrality,
+      linksWhileMoving: keep.linksWhileMoving,
       rootId: id,
       expanding: id,
     },
@@ -190,6 +191,11 @@ export async function loadMeasures(): Promise<void> {
     const error = refused ? `Communities and centralities are network analysis, which this case’s legal basis does not allow (${e.message}).` : handleError(e);
     patch({ measuresLoading: false, measuresError: error, showCommunities: false, sizeByCentrality: false });
   }
+}
+
+/** Whether links are drawn while the camera moves (see ChartState.linksWhileMoving). */
+export function setLinksWhileMoving(on: boolean): void {
+  patch({ linksWhileMoving: on });
 }
 
 /** Asks the canvas to run the layout again (or stop it). */

@@ -84,7 +84,16 @@ export interface ChartState {
    */
   layoutRequest: number;
   layoutRunning: boolean;
+  /**
+   * Draw links (and labels) while the camera moves. Undefined = automatic: yes up to LARGE_CHART_LINKS
+   * links; above, they are hidden during a pan or zoom and drawn again when it stops (level of detail:
+   * filling tens of thousands of antialiased links every frame is what costs frame rate).
+   */
+  linksWhileMoving: boolean | undefined;
 }
+
+/** Above this many links a chart hides links while moving and stops picking links under the mouse. */
+export const LARGE_CHART_LINKS = 3000;
 
 export const DEFAULT_FILTER: ChartFilter = { hops: 1, kinds: [], from: '', to: '', grading: '' };
 
@@ -113,6 +122,7 @@ export const initialChart: ChartState = {
   notes: [],
   layoutRequest: 0,
   layoutRunning: false,
+  linksWhileMoving: undefined,
 };
 
 /** Links the projection derives between persons (not stated by any record as such). */
