@@ -153,6 +153,100 @@ export function rowToStatement(r: StatementRow): Statement {
   return s;
 }
 
+/**
+ * The columns a statement is read back from, in the order `statementFromValues` expects: the
+ * derived search columns (ref, fts, folded) are left out of scans.
+ */
+export const STATEMENT_READ_COLUMNS = [
+  'id',
+  'entity_id',
+  'schema',
+  'prop',
+  'value',
+  'original',
+  'agency',
+  'document_id',
+  'collected_at',
+  'grading',
+  'handling',
+  'classification',
+  'subject_category',
+  'nature',
+  'first_seen',
+  'last_seen',
+  'review_by',
+  'case_ids',
+  'recorded_at',
+] as const;
+
+// Handling and case lists repeat across millions of statements: each distinct stored text is parsed
+// once and shared, frozen so that no reader can change another's copy.
+const handlingCache = new Map<string, Handling>();
+const caseIdsCache = new Map<string, Statement['caseIds']>();
+const CACHE_LIMIT = 10_000;
+
+function cachedJson<T>(cache: Map<string, T>, text: string): T {
+  let v = cache.get(text);
+  if (v === undefined) {
+    v = deepFreeze(JSON.parse(text) as T);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(text, v);
+  }
+  return v;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object') {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+/**
+ * Maps a row read as an array (better-sqlite3 raw mode: far fewer allocations than row objects on
+ * full scans) to a statement; `values[at]` is the first of STATEMENT_READ_COLUMNS.
+ */
+export function statementFromValues(values: readonly unknown[], at = 0): Statement {
+  const id = values[at] as string;
+  const gradingText = values[at + 9] as string;
+  let grading = gradingCache.get(gradingText);
+  if (!grading) {
+    grading = parseGrading(gradingText);
+    if (!grading) throw new Error(`stored statement ${id} has an unreadable grading "${gradingText}"`);
+    gradingCache.set(gradingText, grading);
+  }
+  const documentId = values[at + 7] as string | null;
+  const s: Statement = {
+    id: id as StatementId,
+    entityId: values[at + 1] as Statement['entityId'],
+    schema: values[at + 2] as SchemaName,
+    prop: values[at + 3] as string,
+    value: values[at + 4] as string,
+    source: {
+      agency: values[at + 6] as Statement['source']['agency'],
+      ...(documentId === null ? {} : { documentId }),
+      collectedAt: values[at + 8] as string,
+    },
+    grading,
+    handling: cachedJson(handlingCache, values[at + 10] as string),
+    classification: values[at + 11] as string,
+    subjectCategory: values[at + 12] as Statement['subjectCategory'],
+    nature: values[at + 13] as Statement['nature'],
+    caseIds: cachedJson(caseIdsCache, values[at + 17] as string),
+    recordedAt: values[at + 18] as string,
+  };
+  const original = values[at + 5] as string | null;
+  const firstSeen = values[at + 14] as string | null;
+  const lastSeen = values[at + 15] as string | null;
+  const reviewBy = values[at + 16] as string | null;
+  if (original !== null) s.original = original;
+  if (firstSeen !== null) s.firstSeen = firstSeen;
+  if (lastSeen !== null) s.lastSeen = lastSeen;
+  if (reviewBy !== null) s.reviewBy = reviewBy;
+  return s;
+}
+
 function toIso(v: string | Date): string {
   return v instanceof Date ? v.toISOString() : v;
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AUDIT_GENESIS, AuditEntryInput, auditEntryHash, TesseraError, type AuditEntry, type Statement } from '../../model/index.js';
 import type { BlockingKey, BlockingReport, CandidatePair, RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
-import { auditFromRow, foldForSearch, keyPairs, checkName, type AuditRow, rowToStatement, rowValues, searchTerms, statementToRow, STATEMENT_COLUMNS, STATEMENTS_VERSION, type StatementRow } from '../rows.js';
+import { auditFromRow, foldForSearch, keyPairs, checkName, type AuditRow, rowToStatement, rowValues, searchTerms, statementFromValues, statementToRow, STATEMENT_COLUMNS, STATEMENT_READ_COLUMNS, STATEMENTS_VERSION, type StatementRow } from '../rows.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 type Db = Database.Database;
@@ -247,13 +247,15 @@ class SqliteStore implements Store {
     inList('prop', filter.props);
     inList('agency', filter.agencies);
     const batch = filter.batchSize ?? 10_000;
-    const q = this.sql(`SELECT rowid AS _rowid, * FROM statements WHERE rowid > ? ${where.length ? `AND ${where.join(' AND ')}` : ''} ORDER BY rowid LIMIT ?`);
+    // Rows as arrays of the columns a statement needs: scans feed projections, resolution and
+    // screening over the whole store, where row objects and the search columns cost most of the time.
+    const q = this.sql(`SELECT rowid, ${STATEMENT_READ_COLUMNS.join(', ')} FROM statements WHERE rowid > ? ${where.length ? `AND ${where.join(' AND ')}` : ''} ORDER BY rowid LIMIT ?`).raw(true);
     let after = 0;
     for (;;) {
-      const rows = q.all(after, ...params, batch) as (StatementRow & { _rowid: number })[];
+      const rows = q.all(after, ...params, batch) as unknown[][];
       if (rows.length === 0) return;
-      after = rows[rows.length - 1]!._rowid;
-      yield rows.map(rowToStatement);
+      after = rows[rows.length - 1]![0] as number;
+      yield rows.map((row) => statementFromValues(row, 1));
       if (rows.length < batch) return;
     }
   }
