@@ -56,7 +56,11 @@ export interface SubjectRightsNotice {
   readonly recipient: string;
   readonly entityId: string;
   readonly statementIds: readonly string[];
-  /** For rectification: the corrected values by statement id. */
+  /**
+   * For rectification: the corrected values by statement id — only where the disclosure rule
+   * (`disclosureWithheldReason`) lets the statement go to this recipient; otherwise empty, and the
+   * recipient asks the originator.
+   */
   readonly corrections?: readonly { statementId: string; prop: string; value: string }[];
   readonly reason: string;
   /** The audit entry recording the change (seq) — the partner's receipt refers to it. */

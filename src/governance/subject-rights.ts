@@ -2,7 +2,8 @@ import { classificationRank, TesseraError, validateStatement, type AuditEntry, t
 import { auditEntries, recipientsOf } from './audit-search.js';
 import type { QueryContext } from './context.js';
 import { authoriseOversight } from './oversight.js';
-import { recordAlertLookup, type ActiveAlertLookup, type PartnerNotifier } from './ports.js';
+import { disclosureWithheldReason } from './disclosure.js';
+import { recordAlertLookup, type ActiveAlertLookup, type PartnerNotifier, type SubjectRightsNotice } from './ports.js';
 import { DEPERSONALISED, depersonalisedOf } from './reidentification.js';
 import { retentionRules, type RetentionRule } from './retention.js';
 import type { Governance } from './service.js';
@@ -58,9 +59,26 @@ async function entriesAbout(gov: Governance, entityId: string): Promise<AuditEnt
 
 /** Partners that received data on the entity, from the audit log (recipients of disclosures). */
 export async function recipientsOfEntity(gov: Governance, entityId: string): Promise<string[]> {
-  const out = new Set<string>();
-  for (const e of await entriesAbout(gov, entityId)) if (e.outcome === 'allowed') for (const r of recipientsOf(e)) out.add(r);
-  return [...out].sort();
+  return [...(await disclosuresOfEntity(gov, entityId)).keys()].sort();
+}
+
+/**
+ * Partners that received data on the entity, each with the highest clearance a recorded disclosure
+ * gave it (audit `details.clearance`, written by exports and dossiers); the lowest level when no
+ * disclosure recorded one (e.g. a federation release).
+ */
+async function disclosuresOfEntity(gov: Governance, entityId: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const lowest = gov.levels[0]!;
+  for (const e of await entriesAbout(gov, entityId)) {
+    if (e.outcome !== 'allowed') continue;
+    const given = typeof e.details.clearance === 'string' && gov.levels.includes(e.details.clearance) ? e.details.clearance : lowest;
+    for (const r of recipientsOf(e)) {
+      const before = out.get(r);
+      if (before === undefined || classificationRank(given, gov.levels) > classificationRank(before, gov.levels)) out.set(r, given);
+    }
+  }
+  return out;
 }
 
 /** Everything held on a data subject, with provenance; logged as `subject.export` (counts toward export limits). */
@@ -110,7 +128,9 @@ export interface PropagationResult {
   readonly error?: string;
 }
 
-async function propagate(gov: Governance, notifier: PartnerNotifier | undefined, recipients: readonly string[], notice: Omit<Parameters<PartnerNotifier['notify']>[0], 'recipient'>): Promise<PropagationResult[]> {
+type NoticeBody = Omit<SubjectRightsNotice, 'recipient'>;
+
+async function propagate(gov: Governance, notifier: PartnerNotifier | undefined, recipients: readonly string[], notice: NoticeBody | ((recipient: string) => NoticeBody)): Promise<PropagationResult[]> {
   const out: PropagationResult[] = [];
   for (const recipient of recipients) {
     if (!notifier) {
@@ -118,7 +138,7 @@ async function propagate(gov: Governance, notifier: PartnerNotifier | undefined,
       continue;
     }
     try {
-      const r = await notifier.notify({ ...notice, recipient });
+      const r = await notifier.notify({ ...(typeof notice === 'function' ? notice(recipient) : notice), recipient });
       out.push({ recipient, ...r });
     } catch (e) {
       out.push({ recipient, delivered: false, error: e instanceof Error ? e.message : String(e) });
@@ -155,16 +175,33 @@ export async function rectifyStatement(gov: Governance, ctx: QueryContext, state
       details: { statementId, prop: s.prop },
     });
   });
-  const recipients = await recipientsOfEntity(gov, s.entityId);
-  const propagated = await propagate(gov, options.notifier, recipients, {
+  // The corrected value is itself a disclosure: it goes to a recipient only if the disclosure rule
+  // lets this statement go to it (at the clearance it was given); the others are told that the
+  // statement changed, without the value, and ask the originator.
+  const given = await disclosuresOfEntity(gov, s.entityId);
+  const recipients = [...given.keys()].sort();
+  const corrected = { ...s, value: checked.value };
+  const withoutValue: string[] = [];
+  for (const r of recipients) {
+    const agency = await gov.agency(r);
+    const may = agency && disclosureWithheldReason(corrected, principal.agency, { agency: agency.id, country: agency.country, clearance: given.get(r)! }, gov.levels) === undefined;
+    if (!may) withoutValue.push(r);
+  }
+  const propagated = await propagate(gov, options.notifier, recipients, (recipient) => ({
     kind: 'rectification',
     entityId: s.entityId,
     statementIds: [statementId],
-    corrections: [{ statementId, prop: s.prop, value: checked.value }],
+    corrections: withoutValue.includes(recipient) ? [] : [{ statementId, prop: s.prop, value: checked.value }],
     reason: ctx.purpose,
     auditSeq: updated.seq,
-  });
-  if (propagated.length) await gov.audit(ctx, principal, 'subject.rectify.notify', 'allowed', [s.entityId], { notified: propagated.map((p) => p.recipient), delivered: propagated.filter((p) => p.delivered).length });
+  }));
+  if (propagated.length) {
+    await gov.audit(ctx, principal, 'subject.rectify.notify', 'allowed', [s.entityId], {
+      notified: propagated.map((p) => p.recipient),
+      delivered: propagated.filter((p) => p.delivered).length,
+      ...(withoutValue.length ? { withoutValue } : {}),
+    });
+  }
   const [after] = await gov.store.statementsById([statementId]);
   return { statement: after ?? { ...s, value: checked.value }, propagated };
 }

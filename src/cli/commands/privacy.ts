@@ -431,17 +431,23 @@ export function registerPrivacyCommands(program: Command): void {
   program
     .command('export')
     .argument('<entity...>', 'entities to export')
-    .option('--to <recipient...>', 'partner agencies receiving the export (logged as a disclosure; handling enforced)')
+    .option('--to <recipient...>', 'partner agencies receiving the export (logged as a disclosure; the disclosure rule of dossiers applies)')
+    .option('--clearance <level>', 'highest classification the recipients are cleared for (default: the lowest level)')
     .option('--out <file>', 'write JSON Lines here instead of stdout')
     .description('export entities of a case (legal basis must allow export; daily volume limits apply)')
-    .action(async (ids: string[], opts: { to?: string[]; out?: string }, cmd: Command) => {
+    .action(async (ids: string[], opts: { to?: string[]; clearance?: string; out?: string }, cmd: Command) => {
       await withSession(cmd, async (s) => {
-        const r = await exportEntities(s.gov, await s.context(), ids, opts.to ? { recipients: opts.to } : {});
+        const r = await exportEntities(s.gov, await s.context(), ids, { ...(opts.to ? { recipients: opts.to } : {}), ...(opts.clearance ? { clearance: opts.clearance } : {}) });
         const text = r.statements.map((x) => `${JSON.stringify(x)}\n`).join('');
+        const reasons = Object.entries(r.withheld).filter(([, n]) => n > 0).map(([why, n]) => `${n} ${why}`);
+        const withheld = r.withheldForRecipients ? `${r.withheldForRecipients} withheld for the recipients (${reasons.join(', ')})` : '';
         if (opts.out) {
           writeFileSync(opts.out, text, { mode: 0o600 });
-          say(`${r.statements.length} statements written to ${opts.out}${r.withheldForRecipients ? ` (${r.withheldForRecipients} withheld by handling for the recipients)` : ''}`);
-        } else process.stdout.write(text);
+          say(`${r.statements.length} statements written to ${opts.out}${withheld ? `; ${withheld}` : ''}`);
+        } else {
+          process.stdout.write(text);
+          if (withheld) process.stderr.write(`${withheld}\n`);
+        }
       });
     });
 }

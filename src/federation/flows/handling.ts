@@ -1,3 +1,4 @@
+import { handlingWithheldReason, releasableToParty, type HandlingWithheldReason } from '../../governance/index.js';
 import type { Statement } from '../../model/index.js';
 
 /**
@@ -8,10 +9,13 @@ import type { Statement } from '../../model/index.js';
  *   H1  not for use as evidence without the originator's consent — travels with the statement;
  *   H2  no dissemination beyond the receiving agency without the originator's consent — a foreign
  *       H2 statement is never passed on to a third agency;
- *   H3  other restrictions, stated in `conditions` — travel with the statement, for people to honour;
+ *   H3  other restrictions, stated in `conditions` — released only with the originator's consent (the
+ *       holder's own: an explicit grant; a partner's: never passed on), then they travel with it;
  *   releasableTo  agencies (FR-CT), countries (FR) or `*` that may receive it besides the originator.
  *
- * Everything here is pure: the flows call it, the property test drives it directly.
+ * Releasing is a disclosure, so the holder's check IS governance's disclosure rule
+ * (`handlingWithheldReason`, the same rule as exports and dossiers); only the receiver's check is
+ * federation's own. Everything here is pure: the flows call it, the property test drives it directly.
  */
 
 /** An agency as the handling rules see it. */
@@ -34,7 +38,7 @@ export interface Marked {
 
 /** True when a releasable-to list names the party: its agency, its country, or every partner (`*`). */
 export function admits(releasableTo: readonly string[], party: Party): boolean {
-  return releasableTo.includes('*') || releasableTo.includes(party.agency) || releasableTo.includes(party.country);
+  return releasableToParty(releasableTo, party);
 }
 
 /** Why a statement may not go (or be taken) somewhere. */
@@ -42,7 +46,9 @@ export type HandlingRefusal =
   /** Its releasable-to list does not name the recipient. */
   | 'not-releasable'
   /** H2 and not the originator's: passing it on needs the originator's consent. */
-  | 'h2-no-further-dissemination';
+  | 'h2-no-further-dissemination'
+  /** H3 conditions: released only with the originator's consent (the holder's own: an explicit grant). */
+  | 'h3-conditions';
 
 export type Verdict<T> = { readonly ok: true; readonly statement: T } | { readonly ok: false; readonly reason: HandlingRefusal; readonly message: string };
 
@@ -60,26 +66,44 @@ export interface ReleaseOptions {
 }
 
 /**
- * May the holder release this statement to the requester? The originator decides on its own
- * statements (within their releasable-to list, or by an explicit grant); a statement received from
- * another agency goes on only if it is not H2 and its releasable-to list names the requester.
- * Returns the statement to send (the same one, or — on a grant — a copy naming the requester).
+ * May the holder release this statement to the requester? Governance's disclosure rule decides
+ * (`handlingWithheldReason`): the originator gets its own back; the holder's own statements go within
+ * their releasable-to list, and H3 ones only by an explicit grant (the originator's consent), which
+ * also lets an own statement go beyond its list; a statement received from another agency goes on
+ * only if it is not H2 or H3 and its releasable-to list names the requester. Returns the statement
+ * to send (the same one, or — when a grant widened the list — a copy naming the requester).
+ * Classification is not part of this check: partners' clearances are not recorded in federation.
  */
 export function releaseVerdict<T extends Marked>(statement: T, options: ReleaseOptions): Verdict<T> {
   const { holder, requester } = options;
   const originator = statement.source.agency;
   const rel = statement.handling.releasableTo;
-  if (originator === requester.agency) return { ok: true, statement }; // its own statement, back to it
-  if (originator === holder.agency) {
-    if (admits(rel, requester)) return { ok: true, statement };
-    if (options.grant) return { ok: true, statement: { ...statement, handling: { ...statement.handling, releasableTo: [...rel, requester.agency] } } };
-    return { ok: false, reason: 'not-releasable', message: `marked releasable to ${describeReleasable(rel)}; as its originator ${holder.agency} may grant ${requester.agency} explicitly` };
+  const why = handlingWithheldReason(statement, holder.agency, requester, { originatorGrant: options.grant === true });
+  if (why) return { ok: false, reason: REFUSAL[why], message: refusalMessage(why, statement, options) };
+  if (originator === holder.agency && originator !== requester.agency && !admits(rel, requester)) {
+    return { ok: true, statement: { ...statement, handling: { ...statement.handling, releasableTo: [...rel, requester.agency] } } };
   }
-  if (statement.handling.codes.includes('H2')) {
-    return { ok: false, reason: 'h2-no-further-dissemination', message: `H2: received from ${originator}; passing it on to ${requester.agency} needs ${originator}'s consent` };
-  }
-  if (!admits(rel, requester)) return { ok: false, reason: 'not-releasable', message: `${originator} marked it releasable to ${describeReleasable(rel)}, not ${requester.agency}` };
   return { ok: true, statement };
+}
+
+const REFUSAL: Record<HandlingWithheldReason, HandlingRefusal> = { releasability: 'not-releasable', H2: 'h2-no-further-dissemination', H3: 'h3-conditions' };
+
+function refusalMessage(why: HandlingWithheldReason, statement: Marked, { holder, requester }: ReleaseOptions): string {
+  const originator = statement.source.agency;
+  const rel = statement.handling.releasableTo;
+  const own = originator === holder.agency;
+  switch (why) {
+    case 'releasability':
+      return own
+        ? `marked releasable to ${describeReleasable(rel)}; as its originator ${holder.agency} may grant ${requester.agency} explicitly`
+        : `${originator} marked it releasable to ${describeReleasable(rel)}, not ${requester.agency}`;
+    case 'H2':
+      return `H2: received from ${originator}; passing it on to ${requester.agency} needs ${originator}'s consent`;
+    case 'H3':
+      return own
+        ? `H3: its conditions${statement.handling.conditions ? ` ("${statement.handling.conditions}")` : ''} need the originator's consent; as its originator ${holder.agency} may grant ${requester.agency} explicitly`
+        : `H3: conditions set by ${originator}; passing it on to ${requester.agency} needs ${originator}'s consent`;
+  }
 }
 
 export interface ReceiptOptions {
