@@ -49,7 +49,8 @@ describe.skipIf(missing !== undefined)('link chart and timeline in Chromium', ()
     await store?.close();
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+  /** Timelines are long pages (full page); the chart fills the window (no resize, so no re-render for the shot). */
+  const shot = (name: string, fullPage = !name.includes('chart')) => page.screenshot({ path: join(OUT, `${name}.png`), fullPage });
   const count = () => page.getByTestId('chart-count');
   /** Waits until the chart shows exactly this many nodes. */
   const nodesShown = (n: number) => page.getByTestId('chart-count').filter({ hasText: new RegExp(`^${n} nodes · `) }).waitFor({ timeout: 20_000 });
@@ -116,7 +117,7 @@ describe.skipIf(missing !== undefined)('link chart and timeline in Chromium', ()
     await layoutSettled();
     // WebGL drew persons (blue), the phone (green), and the derived links in dashed amber.
     expect((await colourOnChart([0x1f, 0x5f, 0xa8]))?.count).toBeGreaterThan(300);
-    expect((await colourOnChart([0x2e, 0x7d, 0x32]))?.count).toBeGreaterThan(100);
+    expect((await colourOnChart([0x2e, 0x7d, 0x32]))?.count).toBeGreaterThan(20);
     expect((await colourOnChart([0xe0, 0x8a, 0x00]))?.count).toBeGreaterThan(40);
     await shot('20-chart-opened');
 
