@@ -1,6 +1,7 @@
 import { monotonicFactory } from 'ulidx';
 import { recordAlertLookup, type CaseRecord, type Principal, type QueryContext } from '../../governance/index.js';
 import { TesseraError, invalid } from '../../model/index.js';
+import type { Store } from '../../store/index.js';
 import type { InboundMessage } from '../port.js';
 import { requireRole, type FlowContext } from './context.js';
 import { COLLECTIONS, type DeconflictionRecord, type HitRecord, type RequestRecord } from './records.js';
@@ -92,21 +93,17 @@ export class DeconflictionFlow {
     if (this.consent === 'standing-agreement') await this.send(record, undefined);
   }
 
-  private async save(r: DeconflictionRecord): Promise<void> {
-    await this.ctx.store.putRecord(COLLECTIONS.deconfliction, r.id, r, { hit: r.hitId, partner: r.partner, status: r.status, entity: [...r.entityIds] });
+  private async save(r: DeconflictionRecord, tx: Store = this.ctx.store): Promise<void> {
+    await tx.putRecord(COLLECTIONS.deconfliction, r.id, r, { hit: r.hitId, partner: r.partner, status: r.status, entity: [...r.entityIds] });
   }
 
   private async send(record: DeconflictionRecord, by: { principal: Principal; at: string } | undefined): Promise<DeconflictionRecord> {
-    await this.ctx.port().send(record.partner, 'deconfliction.notice', {
-      noticeId: record.id,
-      hitId: record.hitId,
-      agencies: [...record.agencies],
-      caseIds: [...record.caseIds],
-      contact: { ...record.contact },
-      consent: record.consent,
-    }, { subjects: [record.id, record.hitId, ...record.entityIds] });
     const sent: DeconflictionRecord = { ...record, status: 'sent', ...(by ? { decidedBy: by.principal.userId, decidedAt: by.at } : {}) };
-    await this.save(sent);
+    await this.ctx.store.transaction(async (tx) => {
+      const body = { noticeId: record.id, hitId: record.hitId, agencies: [...record.agencies], caseIds: [...record.caseIds], contact: { ...record.contact }, consent: record.consent };
+      await this.ctx.port().send(record.partner, 'deconfliction.notice', body, { subjects: [record.id, record.hitId, ...record.entityIds], tx });
+      await this.save(sent, tx);
+    });
     return sent;
   }
 

@@ -2,7 +2,8 @@ import { monotonicFactory } from 'ulidx';
 import type { Principal, QueryContext } from '../../governance/index.js';
 import { TesseraError } from '../../model/index.js';
 import type { LinkagePerson } from '../bloom.js';
-import type { SelectorKind } from '../messages.js';
+import type { Store } from '../../store/index.js';
+import type { MessageBodyInput, SelectorKind } from '../messages.js';
 import type { InboundMessage } from '../port.js';
 import type { FlowContext } from './context.js';
 import type { DeconflictionFlow } from './deconfliction.js';
@@ -48,8 +49,18 @@ export class HitFlow {
     private readonly deconfliction: DeconflictionFlow,
   ) {}
 
-  async save(hit: HitRecord): Promise<void> {
-    await this.ctx.store.putRecord(COLLECTIONS.hits, hit.id, hit, hitKeys(hit));
+  async save(hit: HitRecord, tx: Store = this.ctx.store): Promise<void> {
+    await tx.putRecord(COLLECTIONS.hits, hit.id, hit, hitKeys(hit));
+  }
+
+  /** Records an asker hit and queues its notice to the holder in one transaction (the node's outbox is in the same store). */
+  private async notify(hit: HitRecord, body: MessageBodyInput<'hit.notice'>, subjects: readonly string[]): Promise<HitRecord> {
+    return this.ctx.store.transaction(async (tx) => {
+      const noticeId = await this.ctx.port().send(hit.holder, 'hit.notice', body, { subjects, tx });
+      const sent = { ...hit, noticeId };
+      await this.save(sent, tx);
+      return sent;
+    });
   }
 
   async get(id: string): Promise<HitRecord | undefined> {
@@ -91,8 +102,7 @@ export class HitFlow {
         }
         const rounded = Math.round(score * 10_000) / 10_000;
         const hitId = ulid(this.ctx.now().getTime());
-        const noticeId = await this.ctx.port().send(partner, 'hit.notice', { hitId, pointerId, matchKind: 'name', score: rounded, holder: partner, purpose: ctx.purpose, caseId }, { subjects: [hitId, caseId, ...subject.entityIds, ...(subject.alertId ? [subject.alertId] : [])] });
-        const hit: HitRecord = {
+        const draft: HitRecord = {
           id: hitId,
           role: 'asker',
           asker: this.ctx.self.agency,
@@ -105,9 +115,8 @@ export class HitFlow {
           createdAt: this.ctx.now().toISOString(),
           createdBy: principal.userId,
           subject: { label: subject.label, entityIds: subject.entityIds, ...(subject.alertId ? { alertId: subject.alertId } : {}) },
-          noticeId,
         };
-        await this.save(hit);
+        const hit = await this.notify(draft, { hitId, pointerId, matchKind: 'name', score: rounded, holder: partner, purpose: ctx.purpose, caseId }, [hitId, caseId, ...subject.entityIds, ...(subject.alertId ? [subject.alertId] : [])]);
         hits.push(hit);
         await this.deconfliction.checkHitBothWays(hit);
       }
@@ -123,8 +132,7 @@ export class HitFlow {
     const purpose = session.purpose ?? 'federation selector check';
     const caseId = session.caseId ?? '';
     const subject = session.subject ?? { label: `${session.selectorKind} selectors`, entityIds: [] };
-    const noticeId = await this.ctx.port().send(session.partner, 'hit.notice', { hitId, psiSessionId: session.id, matchKind: 'selector', selectorKind: session.selectorKind, holder: session.partner, purpose, caseId }, { subjects: [hitId, session.id, caseId, ...subject.entityIds, ...(subject.alertId ? [subject.alertId] : [])] });
-    const hit: HitRecord = {
+    const draft: HitRecord = {
       id: hitId,
       role: 'asker',
       asker: this.ctx.self.agency,
@@ -138,9 +146,12 @@ export class HitFlow {
       ...(session.startedBy ? { createdBy: session.startedBy } : {}),
       subject: { ...subject, label: `${subject.label} — ${session.selectorKind} ${matchedOriginals.join(', ')}` },
       selectors: matchedOriginals,
-      noticeId,
     };
-    await this.save(hit);
+    const hit = await this.notify(
+      draft,
+      { hitId, psiSessionId: session.id, matchKind: 'selector', selectorKind: session.selectorKind, holder: session.partner, purpose, caseId },
+      [hitId, session.id, caseId, ...subject.entityIds, ...(subject.alertId ? [subject.alertId] : [])],
+    );
     await this.ctx.systemAudit('federation.hit.selector', purpose, hit.subject.entityIds, { hitId, holder: session.partner, psiSessionId: session.id, selectorKind: session.selectorKind, matched: matchedOriginals.length, caseId });
     await this.deconfliction.checkHitBothWays(hit);
     return hit;

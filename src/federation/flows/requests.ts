@@ -1,8 +1,9 @@
 import { monotonicFactory } from 'ulidx';
 import { partitionReadable, type Principal, type QueryContext } from '../../governance/index.js';
 import { invalid, isTesseraError, TesseraError, validateStatement, type Statement } from '../../model/index.js';
-import { escalationLevel, followUpDeadline, Urgency } from '../messages.js';
-import type { InboundMessage } from '../port.js';
+import type { Store } from '../../store/index.js';
+import { escalationLevel, followUpDeadline, Urgency, type MessageBodyInput, type MessageType } from '../messages.js';
+import type { InboundMessage, SendOptions } from '../port.js';
 import { requireRole, type FlowContext } from './context.js';
 import type { DeconflictionFlow } from './deconfliction.js';
 import { admits, partitionByVerdict, receiptVerdict, releaseVerdict, type HandlingRefusal } from './handling.js';
@@ -46,8 +47,22 @@ export class RequestFlow {
     private readonly deconfliction: DeconflictionFlow,
   ) {}
 
-  async save(r: RequestRecord): Promise<void> {
-    await this.ctx.store.putRecord(COLLECTIONS.requests, r.id, r, requestKeys(r));
+  async save(r: RequestRecord, tx: Store = this.ctx.store): Promise<void> {
+    await tx.putRecord(COLLECTIONS.requests, r.id, r, requestKeys(r));
+  }
+
+  /**
+   * Queues a message and writes the record it changes in one transaction: with the node's outbox in
+   * the same store, either both are there or neither (the port's `tx`).
+   */
+  private async sendAndSave<T extends MessageType>(to: string, type: T, body: MessageBodyInput<T>, options: SendOptions, record: (envelopeId: string) => RequestRecord, extra?: (tx: Store, envelopeId: string) => Promise<void>): Promise<RequestRecord> {
+    return this.ctx.store.transaction(async (tx) => {
+      const envelopeId = await this.ctx.port().send(to, type, body, { ...options, tx });
+      const next = record(envelopeId);
+      await this.save(next, tx);
+      if (extra) await extra(tx, envelopeId);
+      return next;
+    });
   }
 
   async get(id: string): Promise<RequestRecord | undefined> {
@@ -78,17 +93,8 @@ export class RequestFlow {
     const requestedAt = this.ctx.now();
     const deadline = followUpDeadline(urgency.data, requestedAt);
     const id = ulid(requestedAt.getTime());
-    const envelopeId = await this.ctx.port().send(hit.holder, 'followup.request', {
-      requestId: id,
-      hitId,
-      purpose: ctx.purpose,
-      caseId: hit.caseId,
-      urgency: urgency.data,
-      requestedAt: requestedAt.toISOString(),
-      deadline: deadline.toISOString(),
-      question,
-    }, { subjects: [id, hitId, hit.caseId, ...hit.subject.entityIds] });
-    const record: RequestRecord = {
+    const body = { requestId: id, hitId, purpose: ctx.purpose, caseId: hit.caseId, urgency: urgency.data, requestedAt: requestedAt.toISOString(), deadline: deadline.toISOString(), question };
+    const record = await this.sendAndSave(hit.holder, 'followup.request', body, { subjects: [id, hitId, hit.caseId, ...hit.subject.entityIds] }, (envelopeId) => ({
       id,
       role: 'asker',
       hitId,
@@ -105,8 +111,7 @@ export class RequestFlow {
       status: 'open',
       escalation: 0,
       answers: [],
-    };
-    await this.save(record);
+    }));
     await this.ctx.gov.audit(ctx, principal, 'federation.request', 'allowed', hit.subject.entityIds, { requestId: id, hitId, holder: hit.holder, urgency: urgency.data, deadline: record.deadline });
     return record;
   }
@@ -122,9 +127,11 @@ export class RequestFlow {
       const level = escalationLevel(r, now);
       if (level <= r.escalation) continue;
       const overdueMs = Math.max(0, now.getTime() - Date.parse(r.deadline));
-      await this.ctx.port().send(r.holder, 'followup.escalation', { requestId: r.id, deadline: r.deadline, overdueMs, level }, { subjects: [r.id, r.hitId], ...(r.envelopeId ? { inReplyTo: r.envelopeId } : {}) });
-      const next: RequestRecord = { ...r, escalation: level, escalatedAt: now.toISOString() };
-      await this.save(next);
+      const next = await this.sendAndSave(r.holder, 'followup.escalation', { requestId: r.id, deadline: r.deadline, overdueMs, level }, { subjects: [r.id, r.hitId], ...(r.envelopeId ? { inReplyTo: r.envelopeId } : {}) }, () => ({
+        ...r,
+        escalation: level,
+        escalatedAt: now.toISOString(),
+      }));
       await this.ctx.systemAudit('federation.request.escalate', `Request ${r.id} to ${r.holder} overdue (case ${r.caseId})`, [], { requestId: r.id, level, overdueMs });
       out.push(next);
     }
@@ -257,18 +264,21 @@ export class RequestFlow {
     const entityIds = [...new Set(passed.map((s) => s.entityId))];
     // Logged as a disclosure (LED Art. 25: recipients) and counted against the export limits.
     await this.ctx.gov.audit(ctx, principal, 'export.federation.release', 'allowed', entityIds, { requestId, recipients: [r.asker], statements: passed.length, withheld: refused.length, granted: grant });
-    const envelopeId = await this.ctx.port().send(r.asker, 'followup.response', { requestId, outcome: 'released', statements: passed }, { subjects: [requestId, r.hitId, ...entityIds], ...(r.envelopeId ? { inReplyTo: r.envelopeId } : {}) });
     const at = this.ctx.now().toISOString();
     const granted = new Set(passed.filter((s) => needsGrant.has(s.id)).map((s) => s.id));
-    const answer: AnswerRecord = { at, outcome: 'released', by: principal.userId, statementIds: passed.map((s) => s.id), ...(refused.length ? { withheld: refused } : {}), envelopeId };
-    const next: RequestRecord = { ...r, status: 'released', answers: [...r.answers, answer] };
-    await this.ctx.store.transaction(async (tx) => {
-      await tx.putRecord(COLLECTIONS.requests, next.id, next, requestKeys(next));
-      for (const s of passed) {
-        const rec: ReleasedRecord = { statementId: s.id, entityId: s.entityId, to: r.asker, requestId, at, by: principal.userId, granted: granted.has(s.id) };
-        await tx.putRecord(COLLECTIONS.released, `${s.id}~${requestId}`, rec, { to: r.asker, entity: s.entityId, statement: s.id, request: requestId });
-      }
-    });
+    const next = await this.sendAndSave(
+      r.asker,
+      'followup.response',
+      { requestId, outcome: 'released', statements: passed },
+      { subjects: [requestId, r.hitId, ...entityIds], ...(r.envelopeId ? { inReplyTo: r.envelopeId } : {}) },
+      (envelopeId) => ({ ...r, status: 'released', answers: [...r.answers, { at, outcome: 'released', by: principal.userId, statementIds: passed.map((s) => s.id), ...(refused.length ? { withheld: refused } : {}), envelopeId }] }),
+      async (tx) => {
+        for (const s of passed) {
+          const rec: ReleasedRecord = { statementId: s.id, entityId: s.entityId, to: r.asker, requestId, at, by: principal.userId, granted: granted.has(s.id) };
+          await tx.putRecord(COLLECTIONS.released, `${s.id}~${requestId}`, rec, { to: r.asker, entity: s.entityId, statement: s.id, request: requestId });
+        }
+      },
+    );
     return { request: next, released: passed.map((s) => s.id), withheld: refused };
   }
 
@@ -277,9 +287,11 @@ export class RequestFlow {
     const r = await this.holderRequest(ctx, principal, requestId, 'federation.request.refuse');
     const text = reason.trim();
     if (text.length < 5) throw invalid('state the reason for the refusal (at least 5 characters)', requestId, 'reason');
-    const envelopeId = await this.ctx.port().send(r.asker, 'followup.response', { requestId, outcome: 'refused', reason: text }, { subjects: [requestId, r.hitId], ...(r.envelopeId ? { inReplyTo: r.envelopeId } : {}) });
-    const next: RequestRecord = { ...r, status: 'refused', answers: [...r.answers, { at: this.ctx.now().toISOString(), outcome: 'refused', by: principal.userId, reason: text, statementIds: [], envelopeId }] };
-    await this.save(next);
+    const next = await this.sendAndSave(r.asker, 'followup.response', { requestId, outcome: 'refused', reason: text }, { subjects: [requestId, r.hitId], ...(r.envelopeId ? { inReplyTo: r.envelopeId } : {}) }, (envelopeId) => ({
+      ...r,
+      status: 'refused',
+      answers: [...r.answers, { at: this.ctx.now().toISOString(), outcome: 'refused', by: principal.userId, reason: text, statementIds: [], envelopeId }],
+    }));
     await this.ctx.gov.audit(ctx, principal, 'federation.request.refuse', 'allowed', [], { requestId, asker: r.asker, reason: text });
     return next;
   }
@@ -289,9 +301,11 @@ export class RequestFlow {
     const r = await this.holderRequest(ctx, principal, requestId, 'federation.request.more-info');
     const text = question.trim();
     if (text.length < 5) throw invalid('state the question (at least 5 characters)', requestId, 'question');
-    const envelopeId = await this.ctx.port().send(r.asker, 'followup.response', { requestId, outcome: 'more-info-needed', question: text }, { subjects: [requestId, r.hitId], ...(r.envelopeId ? { inReplyTo: r.envelopeId } : {}) });
-    const next: RequestRecord = { ...r, status: 'more-info-needed', answers: [...r.answers, { at: this.ctx.now().toISOString(), outcome: 'more-info-needed', by: principal.userId, question: text, statementIds: [], envelopeId }] };
-    await this.save(next);
+    const next = await this.sendAndSave(r.asker, 'followup.response', { requestId, outcome: 'more-info-needed', question: text }, { subjects: [requestId, r.hitId], ...(r.envelopeId ? { inReplyTo: r.envelopeId } : {}) }, (envelopeId) => ({
+      ...r,
+      status: 'more-info-needed',
+      answers: [...r.answers, { at: this.ctx.now().toISOString(), outcome: 'more-info-needed', by: principal.userId, question: text, statementIds: [], envelopeId }],
+    }));
     await this.ctx.gov.audit(ctx, principal, 'federation.request.more-info', 'allowed', [], { requestId, asker: r.asker });
     return next;
   }

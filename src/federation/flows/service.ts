@@ -8,7 +8,7 @@ import { DeconflictionFlow } from './deconfliction.js';
 import { HitFlow, type ResolvedSubject } from './hits.js';
 import { PointerFlow, type PublishSummary } from './pointers.js';
 import { PsiFlow } from './psi-sessions.js';
-import type { AnswerRecord, DeconflictionRecord, HitRecord, PartnerSet, PsiSessionRecord, RequestRecord } from './records.js';
+import { COLLECTIONS, type AnswerRecord, type DeconflictionRecord, type HitRecord, type PartnerSet, type PsiSessionRecord, type RequestRecord } from './records.js';
 import { RequestFlow, type ReleaseResult, type RequestView } from './requests.js';
 
 export interface FederationServiceOptions extends FederationOptions {
@@ -159,7 +159,7 @@ export class FederationService {
   /** Partners' pointer sets we hold (counts, encoding, whether we can match). */
   async partnerSets(ctx: QueryContext): Promise<PartnerSet[]> {
     const principal = await this.context.authorise(ctx);
-    const sets = (await this.context.store.findRecords<PartnerSet>('fed-partner-sets')).map((r) => r.body);
+    const sets = (await this.context.store.findRecords<PartnerSet>(COLLECTIONS.partnerSets)).map((r) => r.body);
     await this.gov.audit(ctx, principal, 'federation.partners', 'allowed', [], { count: sets.length });
     return sets;
   }
