@@ -37,7 +37,8 @@ interface Node {
 }
 
 let dir: string;
-const SEED = 7;
+// A seed whose tiny scenario has a BE alert on a person ES holds under another spelling, with H2 statements.
+const SEED = 4;
 let scenario: Scenario;
 const nodes = {} as Record<Agency, Node>;
 
@@ -113,8 +114,8 @@ beforeAll(async () => {
   for (const a of AGENCIES) {
     const keyFile = join(dir, `${short(a)}.pem`);
     writeFileSync(keyFile, exportNodeIdentity(identities[a]).privateKeyPem, { mode: 0o600 });
-    // Every pair of agencies shares a linkage secret (invented), configured on both sides.
-    const secrets = AGENCIES.filter((b) => b !== a).map((b) => ({ partner: b, keyId: `k-${[a, b].sort().join('-')}-1`, secret: `e2e-linkage-secret-${[a, b].sort().join('-')}` }));
+    // Every pair of agencies shares a linkage secret (invented), configured on both sides, with its Dice threshold.
+    const secrets = AGENCIES.filter((b) => b !== a).map((b) => ({ partner: b, keyId: `k-${[a, b].sort().join('-')}-1`, secret: `e2e-linkage-secret-${[a, b].sort().join('-')}`, threshold: 0.9 }));
     const secretsFile = join(dir, `${short(a)}-secrets.json`);
     writeFileSync(secretsFile, JSON.stringify(secrets));
     const db = join(dir, `${short(a)}.sqlite`);
@@ -225,15 +226,25 @@ describe('three federation nodes over HTTP', () => {
   it('the story: a BE alert hits ES under another spelling, BE asks, ES releases H2 statements BE cannot pass on to FR, and the replay shows who knew what, when', async () => {
     const { 'BE-CT': be, 'FR-CT': fr, 'ES-CT': es } = nodes;
     const truth = scenario.truth();
-    // A BE alert on a person ES also holds (its own record, under its own spelling).
+    // A BE alert on a person ES also holds, under its own (different) spelling.
     const personOf = (entityId: string) => truth.persons.find((p) => p.id === truth.entities[entityId]);
-    const alert = scenario.watchlist.find((w) => w.agency === 'BE-CT' && w.status === 'active' && personOf(w.subjectEntityId)?.records.some((r) => r.startsWith('es-ct:')))!;
-    const beEntity = alert.subjectEntityId;
-    const esEntity = personOf(beEntity)!.records.find((r) => r.startsWith('es-ct:'))!;
-    const beName = (await be.store.statementsOf(beEntity)).find((st) => st.prop === 'name')!.value;
-    const esName = (await es.store.statementsOf(esEntity)).find((st) => st.prop === 'name')!.value;
-    expect(esName).not.toBe(beName);
-    const beCase = ['--case', alert.caseId];
+    const nameOf = async (n: Node, entityId: string) => (await n.store.statementsOf(entityId)).find((st) => st.prop === 'name')?.value;
+    let alert: (typeof scenario.watchlist)[number] | undefined;
+    let esEntity = '';
+    for (const w of scenario.watchlist.filter((x) => x.agency === 'BE-CT' && x.status === 'active')) {
+      const candidate = personOf(w.subjectEntityId)?.records.find((r) => r.startsWith('es-ct:'));
+      const h2 = candidate ? (await es.store.statementsOf(candidate)).some((st) => st.handling.codes.includes('H2')) : false;
+      if (candidate && h2 && (await nameOf(es, candidate)) !== (await nameOf(be, w.subjectEntityId))) {
+        alert = w;
+        esEntity = candidate;
+        break;
+      }
+    }
+    expect(alert, `seed ${SEED} has no BE alert on a person ES holds (with H2 statements) under another spelling`).toBeDefined();
+    const beEntity = alert!.subjectEntityId;
+    const beName = (await nameOf(be, beEntity))!;
+    const esName = (await nameOf(es, esEntity))!;
+    const beCase = ['--case', alert!.caseId];
     const received = async (n: Node, type: string, ref: string) => (await ledgerOf(n)).some((e) => e.event === 'received' && e.type === type && (e.refs.includes(ref) || e.subjects.includes(ref)));
     const json = <T>(r: { code: number; out: string; err: string }): T => {
       expect(r.code, r.err).toBe(0);
@@ -241,9 +252,9 @@ describe('three federation nodes over HTTP', () => {
     };
 
     // 1. BE matches its alert against the pointers ES published: a hit, without either list leaving its node.
-    const match = json<{ hits: { id: string; holder: string; score: number }[] }>(await cli(be, ['--json', ...beCase, 'fed', 'match', '--alert', alert.alertId, '--partner', 'ES-CT']));
+    const match = json<{ hits: { id: string; holder: string; score: number }[] }>(await cli(be, ['--json', ...beCase, 'fed', 'match', '--alert', alert!.alertId, '--partner', 'ES-CT']));
     const hit = match.hits.find((h) => h.holder === 'ES-CT')!;
-    expect(hit.score).toBeGreaterThanOrEqual(0.83);
+    expect(hit.score).toBeGreaterThanOrEqual(0.9);
     await waitFor(() => received(es, 'hit.notice', hit.id), 'ES to be told of the hit');
     const esHits = json<{ id: string; subject: { entityIds: string[] } }[]>(await cli(es, ['--json', 'fed', 'hits', '--role', 'holder']));
     expect(esHits.find((h) => h.id === hit.id)!.subject.entityIds).toEqual([esEntity]);
@@ -252,13 +263,13 @@ describe('three federation nodes over HTTP', () => {
       for (const name of [beName, esName, ...beName.split(' '), ...esName.split(' ')]) expect(wire).not.toContain(name);
     }
 
-    // 2. BE asks; ES releases two H2 statements (one releasable to BE only).
+    // 2. BE asks; ES, the originator, releases H2 statements to BE (no dissemination beyond BE without ES's consent).
     const request = json<{ id: string }>(await cli(be, ['--json', ...beCase, 'fed', 'request', hit.id, '--urgency', 'urgent', '--question', 'Address and assessment of the subject?']));
     await waitFor(() => received(es, 'followup.request', request.id), 'ES to receive the request');
-    const esStatements = await es.store.statementsOf(esEntity);
-    const released = esStatements.filter((st) => st.handling.codes.includes('H2') && (st.prop === 'address' || st.prop === 'notes')).map((st) => st.id);
-    expect(released).toHaveLength(2);
-    const answer = json<{ released: string[] }>(await cli(es, ['--json', 'fed', 'answer', request.id, '--statement', ...released]));
+    const h2 = (await es.store.statementsOf(esEntity)).filter((st) => st.handling.codes.includes('H2'));
+    const released = h2.slice(0, 2).map((st) => st.id);
+    const esCase = h2[0]!.caseIds[0] ? ['--case', h2[0]!.caseIds[0]] : [];
+    const answer = json<{ released: string[] }>(await cli(es, ['--json', ...esCase, 'fed', 'answer', request.id, '--grant', '--statement', ...released]));
     expect(answer.released.sort()).toEqual([...released].sort());
     await waitFor(() => received(be, 'followup.response', request.id), 'BE to receive the answer');
     const atBe = await be.store.statementsById(released);
@@ -266,7 +277,11 @@ describe('three federation nodes over HTTP', () => {
 
     // 3. FR asks BE about the same person; BE may not pass ES's H2 statement on, and says so.
     const frMatch = json<{ hits: { id: string; holder: string }[] }>(await cli(fr, ['--json', 'fed', 'match', '--name', beName, '--dob', personOf(beEntity)!.birthDate, '--partner', 'BE-CT']));
-    const frHit = frMatch.hits.find((h) => h.holder === 'BE-CT')!;
+    // FR may hit several BE pointers (BE holds more than one record under the name); it asks about the one for our subject.
+    await waitFor(async () => (await Promise.all(frMatch.hits.map((h) => received(be, 'hit.notice', h.id)))).every(Boolean), 'BE to be told of FR’s hits');
+    const beHeld = json<{ id: string; asker: string; subject: { entityIds: string[] } }[]>(await cli(be, ['--json', ...beCase, 'fed', 'hits', '--role', 'holder']));
+    const frHit = frMatch.hits.find((h) => beHeld.some((b) => b.id === h.id && b.subject.entityIds.includes(beEntity)))!;
+    expect(frHit).toBeDefined();
     const frRequest = json<{ id: string }>(await cli(fr, ['--json', 'fed', 'request', frHit.id, '--question', 'What do you hold on this person?']));
     await waitFor(() => received(be, 'followup.request', frRequest.id), 'BE to receive the FR request');
     const forward = await cli(be, [...beCase, 'fed', 'answer', frRequest.id, '--statement', released[0]!]);
@@ -309,6 +324,6 @@ describe('three federation nodes over HTTP', () => {
       at = i;
     }
     expect(replay.agencies.find((a) => a.agency === 'BE-CT')!.held.map((h) => h.entityId)).toContain(beEntity);
-    expect(replay.timeline.find((e) => e.agency === 'ES-CT' && e.type === 'followup.response')!.summary).toMatch(/released 2 statements .*handling .*H2/);
+    expect(replay.timeline.find((e) => e.agency === 'ES-CT' && e.type === 'followup.response')!.summary).toMatch(/released \d statements? .*handling .*H2/);
   });
 });
