@@ -119,7 +119,12 @@ export interface MatchedField {
   readonly how: string;
 }
 
-export const HIT_DECISIONS = ['confirmed', 'false-positive', 'needs-info'] as const;
+/**
+ * What a person decides on a hit: it is the subject (`confirmed`), it is not (`false-positive`), more
+ * information is needed first (`needs-info`), or the decision belongs to a supervisor (`escalated`:
+ * the hit waits in the agency's supervisors' queue with the reason; only a supervisor decides it next).
+ */
+export const HIT_DECISIONS = ['confirmed', 'false-positive', 'needs-info', 'escalated'] as const;
 export const HitDecision = z.enum(HIT_DECISIONS);
 export type HitDecision = z.infer<typeof HitDecision>;
 

@@ -747,7 +747,12 @@ export class WatchService {
     return rec.body;
   }
 
-  /** A person's decision on a hit; a false positive suppresses the same pair until its data change. */
+  /**
+   * A person's decision on a hit; a false positive suppresses the same pair until its data change.
+   * `escalated` hands the decision to the agency's supervisors (the note is the reason they see in
+   * their queue, `listHits` with status `escalated`); while a hit is escalated only a supervisor (or
+   * admin) decides it, and their decision closes the escalation. Refusals are audited.
+   */
   async decideHit(ctx: QueryContext, hitId: string, decisionInput: string, note: string): Promise<HitReport> {
     const principal = await this.principalFor(ctx);
     const decision = HitDecision.safeParse(decisionInput);
@@ -755,19 +760,39 @@ export class WatchService {
     const rec = await this.store.getRecord<HitReport>(HITS, hitId);
     if (!rec) throw new TesseraError('NOT_FOUND', `no hit ${hitId}`, { record: hitId });
     const hit = rec.body;
+    const action = decision.data === 'escalated' ? 'watch.hit.escalate' : 'watch.hit.decide';
     if (hit.agency !== principal.agency) {
-      await this.gov.audit(ctx, principal, 'watch.hit.decide', 'refused', [], { hitId, reason: 'not the issuing agency' });
+      await this.gov.audit(ctx, principal, action, 'refused', [], { hitId, reason: 'not the issuing agency' });
       throw new TesseraError('FORBIDDEN', `hit ${hitId} is in the inbox of ${hit.agency}; only that agency decides it`, { record: hitId });
     }
     const text = note.trim();
-    if (text.length < 5) throw invalid('say why (a short note is kept with the decision)', hitId, 'note');
+    if (decision.data === 'escalated') {
+      if (text.length < 10) throw invalid('say why a supervisor must decide (at least 10 characters; the supervisors see it in their queue)', hitId, 'note');
+      if (hit.status === 'escalated') throw new TesseraError('CONFLICT', `hit ${hitId} is already waiting for a supervisor`, { record: hitId, field: 'decision' });
+    } else if (text.length < 5) throw invalid('say why (a short note is kept with the decision)', hitId, 'note');
+    const escalation = hit.status === 'escalated' ? hit.decisions.findLast((d) => d.decision === 'escalated') : undefined;
+    if (hit.status === 'escalated' && !principal.roles.some((r) => r === 'supervisor' || r === 'admin')) {
+      await this.gov.audit(ctx, principal, 'watch.hit.decide', 'refused', [hit.encountered.ref], { hitId, alertId: hit.alertId, decision: decision.data, reason: 'escalated: a supervisor decides' });
+      throw new TesseraError('FORBIDDEN', `hit ${hitId} was escalated to the supervisors of ${hit.agency}${escalation ? ` by ${escalation.by}` : ''}; a supervisor decides it (user ${principal.userId} has ${principal.roles.join(', ')})`, {
+        record: hitId,
+        field: 'role',
+      });
+    }
     const now = this.now().toISOString();
     const next: HitReport = { ...hit, status: decision.data, decisions: [...hit.decisions, { at: now, by: principal.userId, decision: decision.data, note: text }] };
     await this.store.transaction(async (tx) => {
       await tx.putRecord(HITS, next.id, next, { agency: next.agency, alert: next.alertId, status: next.status, kind: next.kind, fingerprint: next.fingerprint });
       if (decision.data === 'false-positive') await tx.putRecord(SUPPRESSED, hit.fingerprint, { fingerprint: hit.fingerprint, alertId: hit.alertId, hitId, by: principal.userId, at: now, note: text }, { alert: hit.alertId });
       else await tx.deleteRecord(SUPPRESSED, hit.fingerprint);
-      await tx.appendAudit(auditEntry(this.now(), ctx, principal, 'watch.hit.decide', [hit.encountered.ref], { hitId, alertId: hit.alertId, decision: decision.data }));
+      await tx.appendAudit(
+        auditEntry(this.now(), ctx, principal, action, [hit.encountered.ref], {
+          hitId,
+          alertId: hit.alertId,
+          decision: decision.data,
+          ...(decision.data === 'escalated' ? { queue: 'supervisors', from: hit.status } : {}),
+          ...(escalation ? { escalatedBy: escalation.by, escalatedAt: escalation.at } : {}),
+        }),
+      );
     });
     return next;
   }

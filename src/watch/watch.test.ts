@@ -256,6 +256,46 @@ describe('watch service', () => {
     expect(actions).toEqual(expect.arrayContaining(['watch.screen', 'watch.hit.list', 'watch.hit.decide']));
   });
 
+  it('escalates a hit to the supervisors’ queue with the reason; only a supervisor decides it then, and every step is audited', async () => {
+    const alert = await alertOnPerson();
+    await watch.screenRecords(frCtx, [travelSubject({ id: 'pnr-20', travellerName: 'Youssef EL-AMRANI', travellerBirthDate: '1991-06-02', departure: '2025-03-05T07:00:00Z' }, 'pnr-20', 'AF PNR')]);
+    const [hit] = await watch.listHits(frCtx, { status: 'open' });
+    expect(hit!.alertId).toBe(alert.id);
+    await expect(watch.decideHit(frCtx, hit!.id, 'escalated', 'unsure')).rejects.toMatchObject({ code: 'VALIDATION', field: 'note' });
+    const reason = 'Travelling with a minor; a supervisor must decide whether to act';
+    const escalated = await watch.decideHit(frCtx, hit!.id, 'escalated', reason);
+    expect(escalated.status).toBe('escalated');
+    // The supervisors' queue: escalated hits of the agency, with who escalated and why.
+    const queue = await watch.listHits(supervisorCtx, { status: 'escalated' });
+    expect(queue.map((h) => h.id)).toEqual([hit!.id]);
+    expect(queue[0]!.decisions.at(-1)).toMatchObject({ by: 'fr.analyst', decision: 'escalated', note: reason });
+    expect(await watch.listHits(frCtx, { status: 'open' })).toHaveLength(0);
+    await expect(watch.decideHit(frCtx, hit!.id, 'escalated', reason)).rejects.toMatchObject({ code: 'CONFLICT' });
+    // The analyst (and any non-supervisor) can no longer decide it; another agency never could.
+    await expect(watch.decideHit(frCtx, hit!.id, 'confirmed', 'It is him after all')).rejects.toMatchObject({ code: 'FORBIDDEN', field: 'role' });
+    await expect(watch.decideHit(beCtx, hit!.id, 'confirmed', 'Belgian view of the hit')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const dismissed = await watch.decideHit(supervisorCtx, hit!.id, 'false-positive', 'Different person: the minor’s guardian, checked');
+    expect(dismissed.status).toBe('false-positive');
+    expect(dismissed.decisions.map((d) => [d.by, d.decision])).toEqual([
+      ['fr.analyst', 'escalated'],
+      ['fr.super', 'false-positive'],
+    ]);
+    expect(await watch.listHits(supervisorCtx, { status: 'escalated' })).toHaveLength(0);
+    // The supervisor's dismissal suppresses the pair like any false positive.
+    const again = await watch.screenRecords(frCtx, [travelSubject({ id: 'pnr-21', travellerName: 'Youssef EL-AMRANI', travellerBirthDate: '1991-06-02', departure: '2025-03-09T07:00:00Z' }, 'pnr-21', 'AF PNR')]);
+    expect(again).toMatchObject({ hits: 0, suppressed: 1 });
+    const audit = (await store.readAudit(1, 1000)).filter((e) => e.details.hitId === hit!.id);
+    expect(audit.map((e) => [e.action, e.outcome, e.userId])).toEqual([
+      ['watch.hit.escalate', 'allowed', 'fr.analyst'],
+      ['watch.hit.decide', 'refused', 'fr.analyst'],
+      ['watch.hit.decide', 'refused', 'be.analyst'],
+      ['watch.hit.decide', 'allowed', 'fr.super'],
+    ]);
+    expect(audit[0]!.details).toMatchObject({ decision: 'escalated', queue: 'supervisors', from: 'open' });
+    expect(audit[3]!.details).toMatchObject({ decision: 'false-positive', escalatedBy: 'fr.analyst' });
+    expect(JSON.stringify(audit)).not.toContain('minor'); // reasons stay with the hit, not in the log
+  });
+
   it('protected characteristics never change a screening score', async () => {
     await watch.addAlert(frCtx, { subject: { names: ['Samir Haddad'], birthDates: ['1985-09-09'] }, threatLevel: 'S8', reasons: 'Suspected facilitator of travel', grading, action: 'inquiry-check' });
     const base: Record<string, string[]> = { name: ['Sameer Hadad'], birthDate: ['1985-09-09'] };

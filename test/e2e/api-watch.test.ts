@@ -203,6 +203,32 @@ describe('watch API (/api/watch)', () => {
     expect((await json<{ hits: HitJson[] }>(call(f, fr, 'GET', `/api/watch/hits?status=open&alert=${encodeURIComponent(alert.id)}`))).hits).toEqual([]);
   });
 
+  it('escalates a hit to the supervisors’ queue; the analyst may not decide it then, a supervisor does', async () => {
+    await call(f, fr, 'POST', '/api/watch/alerts', newAlert({ subject: { names: ['Lotfi Serrano'], birthDates: ['1979-02-14'] } }));
+    const screener = new WatchService(f.gov, { config: watchConfig(), nodeAgency: 'FR-CT' });
+    await screener.screenRecords(frCtx, [travelSubject({ id: 'pnr-90', travellerName: 'SERRANO Lotfi', travellerBirthDate: '14/02/1979', origin: 'MRS', destination: 'ALG' }, 'pnr-90', 'AH PNR')]);
+    const [hit] = (await json<{ hits: (HitJson & { encountered: { ref: string } })[] }>(call(f, fr, 'GET', '/api/watch/hits?status=open'))).hits.filter((h) => h.encountered.ref === 'pnr-90');
+    const reason = 'Travelling on a diplomatic passport: the decision is above my grade';
+    const short = await call(f, fr, 'POST', `/api/watch/hits/${hit!.id}/decide`, { decision: 'escalated', note: 'unsure' });
+    expect(await json(short)).toMatchObject({ code: 'VALIDATION', field: 'note' });
+    const escalated = await call(f, fr, 'POST', `/api/watch/hits/${hit!.id}/decide`, { decision: 'escalated', note: reason });
+    expect(escalated.status).toBe(200);
+    expect(await json(escalated)).toMatchObject({ status: 'escalated', decisions: [{ by: 'fr.analyst', decision: 'escalated', note: reason }] });
+    expect(await json(call(f, fr, 'POST', `/api/watch/hits/${hit!.id}/decide`, { decision: 'escalated', note: reason }))).toMatchObject({ code: 'CONFLICT' });
+    const refused = await call(f, fr, 'POST', `/api/watch/hits/${hit!.id}/decide`, { decision: 'confirmed', note: 'It is him after all' });
+    expect(refused.status).toBe(403);
+    expect(await json(refused)).toMatchObject({ code: 'FORBIDDEN', field: 'role' });
+
+    const sup = await signIn(f, 'fr.super', { purpose: 'Decide hits escalated to the supervisors of the unit', caseId: 'FR-OP-ATLAS' });
+    const queue = await json<{ hits: HitJson[] }>(call(f, sup, 'GET', '/api/watch/hits?status=escalated'));
+    expect(queue.hits.map((h) => h.id)).toEqual([hit!.id]);
+    const confirmed = await call(f, sup, 'POST', `/api/watch/hits/${hit!.id}/decide`, { decision: 'confirmed', note: 'Identity confirmed with the protocol office' });
+    expect(await json(confirmed)).toMatchObject({ status: 'confirmed', decisions: [{ decision: 'escalated' }, { by: 'fr.super', decision: 'confirmed' }] });
+    expect((await json<{ hits: HitJson[] }>(call(f, sup, 'GET', '/api/watch/hits?status=escalated'))).hits).toEqual([]);
+    const log = (await f.store.readAudit()).filter((e) => e.details.hitId === hit!.id).map((e) => `${e.action}:${e.outcome}:${e.userId}`);
+    expect(log).toEqual(['watch.hit.escalate:allowed:fr.analyst', 'watch.hit.decide:refused:fr.analyst', 'watch.hit.decide:allowed:fr.super']);
+  });
+
   it('answers bad bodies and parameters with 400 naming the field', async () => {
     const cases: [string, string, unknown, string][] = [
       ['POST', '/api/watch/alerts', newAlert({ threatLevel: undefined }), 'threatLevel'],

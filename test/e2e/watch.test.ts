@@ -133,6 +133,22 @@ describe('tessera watch / screen / hits (SQLite)', () => {
     expect((JSON.parse((await tessera([...fr, '--json', 'screen', changed])).out) as { hits: number }).hits).toBe(1);
   });
 
+  it('escalates a hit to the supervisors’ queue; only a supervisor decides it then', async () => {
+    const pnr2 = hits.find((h) => h.encountered.ref === 'pnr-2')!;
+    const esc = await tessera([...fr, 'hits', 'decide', pnr2.id, '--decision', 'escalated', '--note', 'Exact passport match but a different age: the supervisor decides']);
+    expect(esc.code, esc.err).toBe(0);
+    expect(esc.out).toMatch(/escalated — it waits in the supervisors' queue of FR-CT/);
+    const queue = JSON.parse((await tessera([...sup, '--json', 'hits', 'list', '--status', 'escalated'])).out) as (HitJson & { decisions: { by: string; note: string }[] })[];
+    expect(queue.map((h) => h.id)).toEqual([pnr2.id]);
+    expect(queue[0]!.decisions.at(-1)).toMatchObject({ by: 'fr.analyst', note: 'Exact passport match but a different age: the supervisor decides' });
+    const analyst = await tessera([...fr, 'hits', 'decide', pnr2.id, '--decision', 'confirmed', '--note', 'It is him after all']);
+    expect(analyst.code).toBe(1);
+    expect(analyst.err).toMatch(/FORBIDDEN.*escalated to the supervisors of FR-CT by fr\.analyst; a supervisor decides it/);
+    const decided = await tessera([...sup, 'hits', 'decide', pnr2.id, '--decision', 'confirmed', '--note', 'Passport checked against the issuing record']);
+    expect(decided.code, decided.err).toBe(0);
+    expect(decided.out).toMatch(/: confirmed$/m);
+  });
+
   it('lists alerts due for review and extends one with a documented re-assessment', async () => {
     const soon = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
     const add = await tessera([...fr, '--json', 'watch', 'add', '--name', 'Samir Haddad', '--dob', '1985-09-09', '--level', 'S5', '--reasons', 'Suspected facilitator of travel', '--action', 'inquiry-check', '--review-by', soon]);

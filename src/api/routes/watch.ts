@@ -264,7 +264,7 @@ export function watchRoutes({ gov, config }: ApiServices, options: { readonly wa
       method: 'get',
       path: '/hits',
       tags: ['watch'],
-      summary: "The agency's inbox: hits and post-delisting notices, highest priority first",
+      summary: "The agency's inbox: hits and post-delisting notices, highest priority first (status=escalated: the supervisors' queue)",
       request: {
         query: z.object({
           status: z.enum(['open', ...HIT_DECISIONS]).optional(),
@@ -304,7 +304,7 @@ export function watchRoutes({ gov, config }: ApiServices, options: { readonly wa
       method: 'post',
       path: '/hits/{id}/decide',
       tags: ['watch'],
-      summary: 'A person decides a hit: confirmed, false positive (the same pair is not raised again until its data change) or needs more info',
+      summary: 'A person decides a hit: confirmed, false positive (the same pair is not raised again until its data change), needs more info, or escalated (to the supervisors’ queue with the note as reason; only a supervisor decides an escalated hit)',
       request: { params: IdParam, ...body(DecideBody) },
       responses: { 200: json(HitBody, 'The decided hit'), ...errorResponses, ...notFound },
     }),

@@ -273,7 +273,7 @@ export function registerWatchCommands(program: Command): void {
   hits
     .command('list')
     .description('hits and post-delisting notices on your agency’s alerts')
-    .option('--status <status>', 'open, confirmed, false-positive, needs-info')
+    .option('--status <status>', 'open, confirmed, false-positive, needs-info, escalated (the supervisors’ queue)')
     .option('--kind <kind>', 'hit or notice')
     .option('--alert <id>', 'one alert')
     .action(async (opts: { status?: string; kind?: string; alert?: string }, cmd: Command) => {
@@ -287,14 +287,14 @@ export function registerWatchCommands(program: Command): void {
   hits
     .command('decide')
     .argument('<hit>', 'hit id')
-    .requiredOption('--decision <decision>', 'confirmed, false-positive or needs-info')
-    .requiredOption('--note <text>', 'why (kept with the decision)')
-    .description('decide a hit; a false positive is remembered and not raised again unless the data change')
+    .requiredOption('--decision <decision>', 'confirmed, false-positive, needs-info, or escalated (a supervisor decides it next)')
+    .requiredOption('--note <text>', 'why (kept with the decision; for an escalation, the reason the supervisors see)')
+    .description('decide a hit; a false positive is remembered and not raised again unless the data change; an escalated hit is decided by a supervisor')
     .action(async (id: string, opts: { decision: string; note: string }, cmd: Command) => {
       await withSession(cmd, async (s) => {
         const h = await service(s).decideHit(await s.context(), id, opts.decision, opts.note);
         if (s.json) return printJson(h);
-        say(`Hit ${h.id}: ${h.status}`);
+        say(h.status === 'escalated' ? `Hit ${h.id}: escalated — it waits in the supervisors' queue of ${h.agency} (tessera hits list --status escalated)` : `Hit ${h.id}: ${h.status}`);
       });
     });
 }
