@@ -12,6 +12,9 @@ export interface Principal {
   readonly cases: readonly string[];
 }
 
+/** What the read rule looks at: a whole statement, or a scan's statement core. */
+export type AccessFields = Pick<Statement, 'classification' | 'handling' | 'caseIds'> & { readonly source: Pick<Statement['source'], 'agency'> };
+
 /** Why a statement is withheld from a principal (reported as counts in dossiers, never the content). */
 export type WithheldReason = 'classification' | 'releasability' | 'case-compartment';
 
@@ -25,7 +28,7 @@ export type WithheldReason = 'classification' | 'releasability' | 'case-compartm
  *    (statements with no case are visible agency-wide, subject to 1 and 2).
  * Returns undefined when readable, else the first reason it is not.
  */
-export function withheldReason(p: Principal, s: Statement, levels: readonly string[]): WithheldReason | undefined {
+export function withheldReason(p: Principal, s: AccessFields, levels: readonly string[]): WithheldReason | undefined {
   if (classificationRank(s.classification, levels) > classificationRank(p.clearance, levels)) return 'classification';
   const own = s.source.agency === p.agency;
   if (!own) {
@@ -40,17 +43,17 @@ export function withheldReason(p: Principal, s: Statement, levels: readonly stri
 }
 
 /** True when the principal may read the statement. */
-export function canRead(p: Principal, s: Statement, levels: readonly string[]): boolean {
+export function canRead(p: Principal, s: AccessFields, levels: readonly string[]): boolean {
   return withheldReason(p, s, levels) === undefined;
 }
 
 /** Splits statements into what the principal may read and counts of what is withheld, by reason. */
-export function partitionReadable(
+export function partitionReadable<T extends AccessFields>(
   p: Principal,
-  statements: readonly Statement[],
+  statements: readonly T[],
   levels: readonly string[],
-): { readable: Statement[]; withheld: Record<WithheldReason, number> } {
-  const readable: Statement[] = [];
+): { readable: T[]; withheld: Record<WithheldReason, number> } {
+  const readable: T[] = [];
   const withheld: Record<WithheldReason, number> = { classification: 0, releasability: 0, 'case-compartment': 0 };
   for (const s of statements) {
     const why = withheldReason(p, s, levels);

@@ -1,5 +1,5 @@
 import type { AnalysisMethod, Governance, QueryContext } from '../governance/index.js';
-import { assembleEntity, gradingCode, SCHEMA_NAMES, schemaSpec, TesseraError, toEu, type SchemaName, type Statement } from '../model/index.js';
+import { gradingCode, SCHEMA_NAMES, schemaSpec, TesseraError, toEu, type SchemaName, type Statement } from '../model/index.js';
 import { DEFAULT_CLUSTER_THRESHOLD, ResolutionService } from '../resolve/index.js';
 import { buildNetwork, type GraphEdge, type GraphNode, type Network } from './network.js';
 import type { ActivityRecord, CallRecord, CellRecord, HandsetRecord, PhoneUseRecord, RelationRecord } from './patterns.js';
@@ -81,6 +81,33 @@ interface Bag {
   gradings: Set<string>;
 }
 
+/**
+ * An entity's caption as its profile shows it (`assembleEntity`): the first caption property with a
+ * value, its best-supported value (most statements; ties in alphabetical order).
+ */
+function captionOf(captionProps: readonly string[], statements: readonly { prop: string; value: string }[] | undefined): string | undefined {
+  if (!statements) return undefined;
+  for (const prop of captionProps) {
+    const support = new Map<string, number>();
+    for (const s of statements) if (s.prop === prop) support.set(s.value, (support.get(s.value) ?? 0) + 1);
+    let best: string | undefined;
+    let bestCount = 0;
+    for (const [value, count] of support) {
+      if (count > bestCount || (count === bestCount && best !== undefined && value.localeCompare(best) < 0)) {
+        best = value;
+        bestCount = count;
+      }
+    }
+    if (best !== undefined) return best;
+  }
+  return undefined;
+}
+
+/** The first readable value of a property of an entity's bag. */
+function first(bag: Bag, prop: string): string | undefined {
+  return bag.props.get(prop)?.[0];
+}
+
 function day(t: string | undefined): string | undefined {
   return t && t.length >= 10 ? t.slice(0, 10) : undefined;
 }
@@ -89,11 +116,12 @@ function day(t: string | undefined): string | undefined {
 export async function projectGraph(gov: Governance, ctx: QueryContext, options: ProjectionOptions = {}): Promise<Projection> {
   const started = performance.now();
   const bags = new Map<string, Bag>();
-  const labels = new Map<string, Statement[]>();
+  // Caption statements (prop, value) of each entity.
+  const labels = new Map<string, { prop: string; value: string }[]>();
   let statements = 0;
   // The store shares grading objects between statements: convert each once.
   const euCode = new Map<Statement['grading'], string>();
-  for await (const batch of gov.scanReadable(ctx, 'link-analysis', { props: PROJECTED_PROPS })) {
+  for await (const batch of gov.scanReadableCores(ctx, 'link-analysis', { props: PROJECTED_PROPS })) {
     for (const s of batch) {
       statements++;
       let bag = bags.get(s.entityId);
@@ -132,7 +160,7 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
       else clusterMembers.set(cluster, [id]);
     }
     if (!nodes.has(node)) {
-      const caption = selector ?? (labels.has(id) ? assembleEntity(labels.get(id)!)?.caption : undefined) ?? id;
+      const caption = selector ?? captionOf(spec.caption, labels.get(id)) ?? id;
       nodes.set(node, { id: node, kind: bag.schema, label: caption });
     }
   }
@@ -192,12 +220,11 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
   };
 
   for (const [id, bag] of bags) {
-    const p = (prop: string) => bag.props.get(prop)?.[0];
     const spec = schemaSpec(bag.schema);
     if (spec.kind === 'entity') {
       if (bag.schema === 'Person') {
         const person = nodeOf.get(id)!;
-        const address = p('address');
+        const address = first(bag, 'address');
         if (address) group(addresses, address.toLowerCase().replace(/\s+/g, ' '), person, bag);
         // A phone number recorded on the person links to the number's selector node.
         for (const number of bag.props.get('phone') ?? []) {
@@ -213,45 +240,45 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
       }
       continue;
     }
-    const start = p('startDate') ?? p('date') ?? p('departure');
+    const start = first(bag, 'startDate') ?? first(bag, 'date') ?? first(bag, 'departure');
     switch (bag.schema) {
       case 'Communication': {
         if (options.withoutCalls) break;
-        const from = ref(p('caller'));
-        const to = ref(p('callee'));
-        const date = p('date');
+        const from = ref(first(bag, 'caller'));
+        const to = ref(first(bag, 'callee'));
+        const date = first(bag, 'date');
         addEdge(from, to, 'Communication', bag.ids.slice(0, 2), date, true, bag.gradings);
         if (from && to && date) calls.push({ id, from, to, time: date });
-        const handset = ref(p('handset'));
+        const handset = ref(first(bag, 'handset'));
         if (from && handset) handsets.push({ id, phone: from, handset, ...(date ? { time: date } : {}) });
-        const cell = p('cellId');
+        const cell = first(bag, 'cellId');
         if (from && cell && date) cells.push({ id, phone: from, cell, time: date });
         break;
       }
       case 'Meeting': {
         const participants = (bag.props.get('participant') ?? []).map(ref).filter((x): x is string => !!x);
-        for (let i = 0; i < participants.length; i++) for (let j = i + 1; j < participants.length; j++) addEdge(participants[i], participants[j], 'Meeting', bag.ids, p('date'), false, bag.gradings);
-        const place = ref(p('place'));
-        const d = day(p('date'));
+        for (let i = 0; i < participants.length; i++) for (let j = i + 1; j < participants.length; j++) addEdge(participants[i], participants[j], 'Meeting', bag.ids, first(bag, 'date'), false, bag.gradings);
+        const place = ref(first(bag, 'place'));
+        const d = day(first(bag, 'date'));
         for (const person of participants) {
           if (place && d) group(placeGroups, `${place}|${d}`, person, bag);
-          if (p('date')) activity.push({ id, subject: person, time: p('date')! });
+          if (first(bag, 'date')) activity.push({ id, subject: person, time: first(bag, 'date')! });
         }
         break;
       }
       case 'TravelEvent': {
-        const traveller = ref(p('traveller'));
-        addEdge(traveller, ref(p('destination')), 'TravelEvent', bag.ids.slice(0, 3), p('departure'), true, bag.gradings);
-        const service = p('serviceNumber');
-        const d = day(p('departure'));
+        const traveller = ref(first(bag, 'traveller'));
+        addEdge(traveller, ref(first(bag, 'destination')), 'TravelEvent', bag.ids.slice(0, 3), first(bag, 'departure'), true, bag.gradings);
+        const service = first(bag, 'serviceNumber');
+        const d = day(first(bag, 'departure'));
         if (traveller && service && d) group(travelGroups, `${service}|${d}`, traveller, bag);
-        if (traveller && p('departure')) activity.push({ id, subject: traveller, time: p('departure')! });
+        if (traveller && first(bag, 'departure')) activity.push({ id, subject: traveller, time: first(bag, 'departure')! });
         break;
       }
       default: {
         if (!spec.edge) break;
-        const source = ref(p(spec.edge.source));
-        const target = ref(p(spec.edge.target));
+        const source = ref(first(bag, spec.edge.source));
+        const target = ref(first(bag, spec.edge.target));
         addEdge(source, target, bag.schema, bag.ids, start, spec.edge.directed, bag.gradings);
         if (bag.schema === 'PhoneUse' && source && target) {
           phoneUse.push({ id, person: source, phone: target });
@@ -268,9 +295,9 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
           phones.add(source);
         }
         if ((bag.schema === 'Family' || bag.schema === 'Associate') && source && target) {
-          relations.push({ id, person: source, relative: target, kind: p('relationship') ?? bag.schema });
+          relations.push({ id, person: source, relative: target, kind: first(bag, 'relationship') ?? bag.schema });
         }
-        if (bag.schema === 'Encounter' && source && target && p('date')) group(placeGroups, `${target}|${day(p('date'))}`, source, bag);
+        if (bag.schema === 'Encounter' && source && target && first(bag, 'date')) group(placeGroups, `${target}|${day(first(bag, 'date'))}`, source, bag);
       }
     }
   }

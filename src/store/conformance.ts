@@ -188,6 +188,18 @@ export function storeConformance(name: string, target: () => Promise<Conformance
       expect(new Set(all)).toEqual(new Set(['BE-CT']));
     });
 
+    it('scans statement cores: the same statements, order and filters, with their core fields', async (ctx) => {
+      if (!t) return ctx.skip();
+      const full: Statement[] = [];
+      for await (const batch of store.scanStatements({ props: ['name', 'birthDate'], batchSize: 3 })) full.push(...batch);
+      const cores = [];
+      for await (const batch of store.scanStatementCores({ props: ['name', 'birthDate'], batchSize: 3 })) cores.push(...batch);
+      expect(full.length).toBeGreaterThan(3);
+      expect(cores).toEqual(
+        full.map((s) => ({ id: s.id, entityId: s.entityId, schema: s.schema, prop: s.prop, value: s.value, source: { agency: s.source.agency }, grading: s.grading, handling: s.handling, classification: s.classification, caseIds: s.caseIds })),
+      );
+    });
+
     it('gets statements of many entities and by id', async (ctx) => {
       if (!t) return ctx.skip();
       const many = await store.statementsOfMany(['fr-ct:ft1', 'fr-ct:ft2', 'fr-ct:none']);

@@ -1,6 +1,7 @@
 import anyAscii from 'any-ascii';
 import type { AuditEntry } from '../model/index.js';
 import { gradingCode, parseGrading, propertySpec, type Grading, type Handling, type Statement, type StatementId, type SchemaName } from '../model/index.js';
+import type { StatementCore } from './store.js';
 
 /** The flat row both dialects store for a statement. */
 export interface StatementRow {
@@ -245,6 +246,32 @@ export function statementFromValues(values: readonly unknown[], at = 0): Stateme
   if (lastSeen !== null) s.lastSeen = lastSeen;
   if (reviewBy !== null) s.reviewBy = reviewBy;
   return s;
+}
+
+/** The columns a statement core is read from, in the order `statementCoreFromValues` expects. */
+export const STATEMENT_CORE_COLUMNS = ['id', 'entity_id', 'schema', 'prop', 'value', 'agency', 'grading', 'handling', 'classification', 'case_ids'] as const;
+
+/** Maps a row of STATEMENT_CORE_COLUMNS (from `values[at]` on) to a statement core. */
+export function statementCoreFromValues(values: readonly unknown[], at = 0): StatementCore {
+  const gradingText = values[at + 6] as string;
+  let grading = gradingCache.get(gradingText);
+  if (!grading) {
+    grading = parseGrading(gradingText);
+    if (!grading) throw new Error(`stored statement ${String(values[at])} has an unreadable grading "${gradingText}"`);
+    gradingCache.set(gradingText, grading);
+  }
+  return {
+    id: values[at] as StatementId,
+    entityId: values[at + 1] as Statement['entityId'],
+    schema: values[at + 2] as SchemaName,
+    prop: values[at + 3] as string,
+    value: values[at + 4] as string,
+    source: { agency: values[at + 5] as Statement['source']['agency'] },
+    grading,
+    handling: cachedJson(handlingCache, values[at + 7] as string),
+    classification: values[at + 8] as string,
+    caseIds: cachedJson(caseIdsCache, values[at + 9] as string),
+  };
 }
 
 function toIso(v: string | Date): string {

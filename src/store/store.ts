@@ -12,6 +12,15 @@ export interface StatementScan {
   readonly batchSize?: number;
 }
 
+/**
+ * The part of a statement that access control and whole-store analysis (graph projections) need:
+ * what it says, whose it is, its grading and how it may be used — without document, dates and
+ * categories, so that scans over millions of statements read and allocate far less.
+ */
+export type StatementCore = Pick<Statement, 'id' | 'entityId' | 'schema' | 'prop' | 'value' | 'grading' | 'handling' | 'classification' | 'caseIds'> & {
+  readonly source: Pick<Statement['source'], 'agency'>;
+};
+
 /** A full-text hit: the statement that matched and its rank (lower is better). */
 export interface SearchHit {
   readonly statementId: string;
@@ -126,6 +135,8 @@ export interface Store {
   statementsReferencing(values: readonly string[], props?: readonly string[]): Promise<Statement[]>;
   /** Streams statements in batches (stable order) for projections and resolution. */
   scanStatements(filter?: StatementScan): AsyncIterable<Statement[]>;
+  /** As scanStatements, with only each statement's core (same order, same filters). */
+  scanStatementCores(filter?: StatementScan): AsyncIterable<StatementCore[]>;
   /** Deletes statements (erasure, retention); returns how many were deleted. */
   deleteStatements(ids: readonly string[]): Promise<number>;
   /** Replaces a statement's value and original (depersonalisation, rectification), keeping its id. */

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { AUDIT_GENESIS, AuditEntryInput, auditEntryHash, TesseraError, type AuditEntry, type Statement } from '../../model/index.js';
-import type { BlockingKey, BlockingReport, CandidatePair, RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
-import { auditFromRow, checkName, foldForSearch, keyPairs, type AuditRow, rowToStatement, searchTerms, statementToRow, STATEMENT_COLUMNS, STATEMENTS_VERSION, type StatementRow } from '../rows.js';
+import type { BlockingKey, BlockingReport, CandidatePair, RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementCore, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
+import { auditFromRow, checkName, foldForSearch, keyPairs, type AuditRow, rowToStatement, searchTerms, statementCoreFromValues, statementToRow, STATEMENT_COLUMNS, STATEMENT_CORE_COLUMNS, STATEMENTS_VERSION, type StatementRow } from '../rows.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 
 const APP_ID = 'tessera';
@@ -210,6 +210,17 @@ class PostgresStore implements Store {
   }
 
   async *scanStatements(filter: StatementScan = {}): AsyncIterable<Statement[]> {
+    for await (const rows of this.scanRows<StatementRow & { seq: string }>('*', filter)) yield rows.map(rowToStatement);
+  }
+
+  async *scanStatementCores(filter: StatementScan = {}): AsyncIterable<StatementCore[]> {
+    for await (const rows of this.scanRows<Record<(typeof STATEMENT_CORE_COLUMNS)[number], string> & { seq: string }>(`seq, ${STATEMENT_CORE_COLUMNS.join(', ')}`, filter)) {
+      yield rows.map((r) => statementCoreFromValues(STATEMENT_CORE_COLUMNS.map((c) => r[c])));
+    }
+  }
+
+  /** Batches of rows in seq order, filtered. */
+  private async *scanRows<R extends pg.QueryResultRow & { seq: string }>(columns: string, filter: StatementScan): AsyncIterable<R[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const inList = (col: string, vals: readonly string[] | undefined) => {
@@ -223,13 +234,10 @@ class PostgresStore implements Store {
     const batch = filter.batchSize ?? 10_000;
     let after = 0;
     for (;;) {
-      const rows = await this.q<StatementRow & { seq: string }>(
-        `SELECT * FROM statements WHERE seq > $1 ${where.length ? `AND ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT ${Math.floor(batch)}`,
-        [after, ...params],
-      );
+      const rows = await this.q<R>(`SELECT ${columns} FROM statements WHERE seq > $1 ${where.length ? `AND ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT ${Math.floor(batch)}`, [after, ...params]);
       if (rows.length === 0) return;
       after = Number(rows[rows.length - 1]!.seq);
-      yield rows.map(rowToStatement);
+      yield rows;
       if (rows.length < batch) return;
     }
   }

@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AUDIT_GENESIS, AuditEntryInput, auditEntryHash, TesseraError, type AuditEntry, type Statement } from '../../model/index.js';
-import type { BlockingKey, BlockingReport, CandidatePair, RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
-import { auditFromRow, foldForSearch, keyPairs, checkName, type AuditRow, rowToStatement, rowValues, searchTerms, statementFromValues, statementToRow, STATEMENT_COLUMNS, STATEMENT_READ_COLUMNS, STATEMENTS_VERSION, type StatementRow } from '../rows.js';
+import type { BlockingKey, BlockingReport, CandidatePair, RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementCore, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
+import { auditFromRow, foldForSearch, keyPairs, checkName, type AuditRow, rowToStatement, rowValues, searchTerms, statementCoreFromValues, statementFromValues, statementToRow, STATEMENT_COLUMNS, STATEMENT_CORE_COLUMNS, STATEMENT_READ_COLUMNS, STATEMENTS_VERSION, type StatementRow } from '../rows.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 type Db = Database.Database;
@@ -236,6 +236,17 @@ class SqliteStore implements Store {
   }
 
   async *scanStatements(filter: StatementScan = {}): AsyncIterable<Statement[]> {
+    // Rows as arrays of the columns a statement needs: scans feed projections, resolution and
+    // screening over the whole store, where row objects and the search columns cost most of the time.
+    for (const rows of this.scanRows(STATEMENT_READ_COLUMNS, filter)) yield rows.map((row) => statementFromValues(row, 1));
+  }
+
+  async *scanStatementCores(filter: StatementScan = {}): AsyncIterable<StatementCore[]> {
+    for (const rows of this.scanRows(STATEMENT_CORE_COLUMNS, filter)) yield rows.map((row) => statementCoreFromValues(row, 1));
+  }
+
+  /** Batches of [rowid, ...columns] in rowid order, filtered. */
+  private *scanRows(columns: readonly string[], filter: StatementScan): Generator<unknown[][]> {
     const where: string[] = [];
     const params: string[] = [];
     const inList = (col: string, vals: readonly string[] | undefined) => {
@@ -247,15 +258,13 @@ class SqliteStore implements Store {
     inList('prop', filter.props);
     inList('agency', filter.agencies);
     const batch = filter.batchSize ?? 10_000;
-    // Rows as arrays of the columns a statement needs: scans feed projections, resolution and
-    // screening over the whole store, where row objects and the search columns cost most of the time.
-    const q = this.sql(`SELECT rowid, ${STATEMENT_READ_COLUMNS.join(', ')} FROM statements WHERE rowid > ? ${where.length ? `AND ${where.join(' AND ')}` : ''} ORDER BY rowid LIMIT ?`).raw(true);
+    const q = this.sql(`SELECT rowid, ${columns.join(', ')} FROM statements WHERE rowid > ? ${where.length ? `AND ${where.join(' AND ')}` : ''} ORDER BY rowid LIMIT ?`).raw(true);
     let after = 0;
     for (;;) {
       const rows = q.all(after, ...params, batch) as unknown[][];
       if (rows.length === 0) return;
       after = rows[rows.length - 1]![0] as number;
-      yield rows.map((row) => statementFromValues(row, 1));
+      yield rows;
       if (rows.length < batch) return;
     }
   }
