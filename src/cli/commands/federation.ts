@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { FederationService, SELECTOR_KINDS, wireFlows, type FederationInbox, type HitRecord, type RequestView, type SelectorKind } from '../../federation/index.js';
+import { FederationService, SELECTOR_KINDS, type FederationInbox, type HitRecord, type RequestView, type SelectorKind } from '../../federation/index.js';
 import { TesseraError } from '../../model/index.js';
 import { WatchService, watchConfig } from '../../watch/index.js';
 import { withSession, type CliSession } from '../context.js';
 import { printJson, printTable, say } from '../output.js';
-import { openFederationNode } from './node.js';
+import { openFederationNode, wireNodeFlows } from './node.js';
 
 /**
  * The federation service of this store. Reading (inbox, hits) needs no node; anything that sends
@@ -12,10 +12,9 @@ import { openFederationNode } from './node.js';
  * the messages in the store's outbox, which `tessera node serve` delivers.
  */
 async function federation(s: CliSession, sending: boolean): Promise<FederationService> {
-  const watch = new WatchService(s.gov, { config: watchConfig(), nodeAgency: s.config.nodeAgency });
-  if (!sending) return new FederationService(s.gov, { nodeAgency: s.config.nodeAgency, watch });
+  if (!sending) return new FederationService(s.gov, { nodeAgency: s.config.nodeAgency, watch: new WatchService(s.gov, { config: watchConfig(), nodeAgency: s.config.nodeAgency }) });
   const { setup, node } = await openFederationNode(s);
-  return wireFlows(node, new FederationService(s.gov, { nodeAgency: s.config.nodeAgency, linkage: setup.linkage, watch }));
+  return wireNodeFlows(s, setup, node);
 }
 
 function hitRow(h: HitRecord) {
