@@ -7,6 +7,7 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
+import { ProjectionCache } from '../graph/index.js';
 import { TesseraError } from '../model/index.js';
 import type { ApiDeps, ApiServices, AppEnv } from './context.js';
 import { errorResponse } from './errors.js';
@@ -58,7 +59,7 @@ export interface TesseraApp {
 export function createApp(deps: ApiDeps): TesseraApp {
   const now = deps.now ?? Date.now;
   const sessions = new SessionStore(now, deps.sessionIdleMs ?? 30 * 60_000, deps.sessionMaxMs ?? 10 * 60 * 60_000);
-  const services: ApiServices = { ...deps, sessions };
+  const services: ApiServices = { ...deps, sessions, projections: deps.projections ?? new ProjectionCache() };
   const log = deps.logger;
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { Governance, QueryContext } from '../governance/index.js';
+import type { ProjectionCache } from '../graph/index.js';
 import { TesseraError } from '../model/index.js';
 import type { Session, SessionStore } from './session.js';
 
@@ -25,6 +26,8 @@ export interface ApiDeps {
   readonly secureCookies?: boolean;
   /** Routes of other capabilities, mounted under /api/<path> behind the same session, CSRF and error handling. */
   readonly plugins?: readonly ApiPlugin[];
+  /** The projection cache the capability routes share (graph, triage); default: a new one per app. */
+  readonly projections?: ProjectionCache;
 }
 
 /** A capability's routes (graph, watch, federation…): `{ path: 'graph', routes: (deps) => graphRoutes(deps) }`. */
@@ -34,9 +37,11 @@ export interface ApiPlugin {
   readonly routes: (deps: ApiServices) => OpenAPIHono<AppEnv>;
 }
 
-/** Dependencies as route factories see them (the session store included). */
+/** Dependencies as route factories see them (the session store and the shared projection cache included). */
 export interface ApiServices extends ApiDeps {
   readonly sessions: SessionStore;
+  /** One per app: /api/graph and /api/triage reuse each other's projections of an unchanged store. */
+  readonly projections: ProjectionCache;
 }
 
 /** Per-request variables. */

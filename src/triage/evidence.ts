@@ -1,5 +1,5 @@
 import type { Governance, QueryContext } from '../governance/index.js';
-import { projectGraph } from '../graph/index.js';
+import { projectGraph, type Projection } from '../graph/index.js';
 import { gradingConfidence, isProtected, isTesseraError, scoringView, type Statement } from '../model/index.js';
 import type { Alert, HitReport } from '../watch/index.js';
 import type { TriageEvidence, TriageSubject } from './signals.js';
@@ -18,10 +18,36 @@ export interface ClusterReader {
   clusters(ctx: QueryContext): Promise<{ readonly clusters: readonly (readonly string[])[]; readonly warnings: readonly string[] }>;
 }
 
+/**
+ * Where the link projection comes from (default: projected afresh with `projectGraph`). The API
+ * passes one backed by the projection cache it shares with /api/graph, so a second ranking over an
+ * unchanged store does not project again. A source must return exactly what `projectGraph` would for
+ * the caller with these clusters, and authorise and audit the read as a `link-analysis` scan.
+ */
+export interface ProjectionSource {
+  projection(
+    ctx: QueryContext,
+    request: {
+      /** Entity id → resolved cluster id (persons of one cluster become one node). */
+      readonly clusterOf?: ReadonlyMap<string, string>;
+      /**
+       * True when `clusterOf` is the resolution service's clustering at its default threshold (what
+       * /api/graph shows by default): a source may answer with that shared projection once it has
+       * checked the clusters agree.
+       */
+      readonly resolved: boolean;
+    },
+  ): Promise<Projection>;
+}
+
 export interface GatherOptions {
   readonly asOf: number;
   /** Entity id → resolved cluster id (a person's records ranked as one subject). */
   readonly clusterOf?: ReadonlyMap<string, string>;
+  /** `clusterOf` is the resolution service's clustering (see ProjectionSource). */
+  readonly resolved?: boolean;
+  /** Where the projection comes from (default: projected afresh). */
+  readonly projections?: ProjectionSource;
   readonly watch?: WatchReader;
   /** Subject entity/node id → time and reference of the last triage decision about it. */
   readonly decisions?: ReadonlyMap<string, { at: number; ref: string }>;
@@ -32,13 +58,25 @@ const TRIAGE_SCHEMAS = ['Person', 'Place', 'Membership', 'TravelEvent', 'Possess
 const WATCHED_CATEGORIES = new Set(['suspect', 'convicted']);
 
 /**
+ * The checks the scans of `gatherEvidence` make (the projection's `link-analysis` read and the
+ * triage scan's data classes), for a caller answered from evidence gathered earlier: a legal basis
+ * withdrawn since is refused (and audited) exactly as a fresh gathering would be.
+ */
+export async function authoriseEvidence(gov: Governance, ctx: QueryContext): Promise<void> {
+  await gov.authorise(ctx, 'link-analysis');
+  await gov.authorise(ctx, 'triage', { schemas: TRIAGE_SCHEMAS });
+}
+
+/**
  * Gathers the evidence for triage through governance: the link projection (as the user may read it),
  * one scan of the schemas above, and the agency's alerts and hits. Protected characteristics are
  * dropped at the scan, before anything else sees them.
  */
 export async function gatherEvidence(gov: Governance, ctx: QueryContext, options: GatherOptions): Promise<TriageEvidence & { notes: string[] }> {
   const notes: string[] = [];
-  const projection = await projectGraph(gov, ctx, options.clusterOf ? { clusterOf: options.clusterOf } : {});
+  const projection = options.projections
+    ? await options.projections.projection(ctx, { ...(options.clusterOf ? { clusterOf: options.clusterOf } : {}), resolved: options.resolved ?? false })
+    : await projectGraph(gov, ctx, options.clusterOf ? { clusterOf: options.clusterOf } : {});
   const node = (entityId: string) => projection.nodeOf.get(entityId) ?? entityId;
   const props = new Map<string, Map<string, string[]>>();
   const gateways = new Map<string, string[]>();

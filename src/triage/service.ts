@@ -2,7 +2,8 @@ import { monotonicFactory } from 'ulidx';
 import { z } from 'zod';
 import { partitionReadable, type Governance, type Principal, type QueryContext } from '../governance/index.js';
 import { invalid, isTesseraError, TesseraError } from '../model/index.js';
-import { gatherEvidence, type ClusterReader, type WatchReader } from './evidence.js';
+import { EvidenceCache, evidenceKey, type GatheredSignals } from './cache.js';
+import { authoriseEvidence, gatherEvidence, type ClusterReader, type ProjectionSource, type WatchReader } from './evidence.js';
 import { Capacity, coverageCurve, measuresOf, planCapacity, type CapacityInput, type CurvePoint, type PlanResult } from './plan.js';
 import { DEFAULT_WEIGHTS, scoreSubject, TriageWeights, type Contribution, type ScoredSubject } from './score.js';
 import { extractSignals, SIGNAL_INFO, SIGNALS, type SignalName, type SignalOptions } from './signals.js';
@@ -25,6 +26,13 @@ export interface TriageServiceOptions {
   readonly resolution?: ClusterReader;
   readonly now?: () => Date;
   readonly signals?: SignalOptions;
+  /** Where the link projection comes from (default: projected afresh on every ranking). */
+  readonly projections?: ProjectionSource;
+  /**
+   * Gathered signals kept between rankings over an unchanged store (`evidenceKey`), per service
+   * instance; 0 turns it off. Default 4. Scoring, weights and "rose" are recomputed on every call.
+   */
+  readonly cachedRankings?: number;
 }
 
 /** Weights as stored for an agency, with who set them and why. */
@@ -153,12 +161,19 @@ export interface Decision {
  */
 export class TriageService {
   private readonly now: () => Date;
+  private readonly cache: EvidenceCache;
 
   constructor(
     private readonly gov: Governance,
     private readonly options: TriageServiceOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.cache = new EvidenceCache(options.cachedRankings ?? 4);
+  }
+
+  /** How often rankings were answered from gathered signals (tests, metrics). */
+  cacheStats(): { hits: number; misses: number; entries: number } {
+    return this.cache.stats();
   }
 
   /** The weights in force for the caller's agency (defaults when none were set). */
@@ -395,15 +410,45 @@ export class TriageService {
     const last = await this.latestDecision(principal.agency);
     const decisions = new Map<string, { at: number; ref: string }>();
     if (last) for (const a of last.allocation) decisions.set(a.subject, { at: Date.parse(last.decidedAt), ref: `decision:${last.id}` });
+    // Read before gathering: a write landing meanwhile leaves an entry that is already stale, never
+    // a stale entry filed under the new version.
+    const statementsVersion = await this.gov.store.statementsVersion();
     const resolved = await this.clustersFor(ctx, options);
-    const evidence = await gatherEvidence(this.gov, ctx, {
+    const watch = this.options.watch ? await readWatch(this.options.watch, ctx) : undefined;
+    const key = evidenceKey({
+      principal,
+      ctx,
+      statementsVersion,
       asOf: asOfMs,
-      ...(resolved.clusterOf ? { clusterOf: resolved.clusterOf } : {}),
-      ...(this.options.watch ? { watch: this.options.watch } : {}),
-      decisions,
+      resolution: { source: resolved.used.source, ...(resolved.clusterOf ? { clusterOf: resolved.clusterOf } : {}) },
+      watch: watch?.digest,
+      lastDecision: last?.id,
+      signalOptions: this.options.signals,
     });
-    const signals = extractSignals(evidence, this.options.signals);
-    const scored: (ScoredSubject & { entityIds: readonly string[] })[] = evidence.subjects.map((s) => ({ ...scoreSubject(s.id, s.label, signals.get(s.id) ?? [], weights), entityIds: s.entityIds }));
+    let gathered: GatheredSignals | undefined = this.cache.get(key);
+    if (gathered) {
+      // The same checks and log entries as the scans a fresh gathering makes.
+      await authoriseEvidence(this.gov, ctx);
+      await this.gov.audit(ctx, principal, 'scan.link-analysis', 'allowed', [], { cached: true });
+      await this.gov.audit(ctx, principal, 'scan.triage', 'allowed', [], { cached: true, subjects: gathered.subjects.length });
+    } else {
+      const evidence = await gatherEvidence(this.gov, ctx, {
+        asOf: asOfMs,
+        ...(resolved.clusterOf ? { clusterOf: resolved.clusterOf } : {}),
+        resolved: resolved.fromService,
+        ...(this.options.projections ? { projections: this.options.projections } : {}),
+        ...(watch ? { watch: watch.reader } : {}),
+        decisions,
+      });
+      gathered = {
+        subjects: evidence.subjects.map((s) => ({ id: s.id, label: s.label, entityIds: s.entityIds })),
+        signals: extractSignals(evidence, this.options.signals),
+        notes: evidence.notes,
+      };
+      this.cache.set(key, gathered);
+    }
+    const { signals } = gathered;
+    const scored: (ScoredSubject & { entityIds: readonly string[] })[] = gathered.subjects.map((s) => ({ ...scoreSubject(s.id, s.label, signals.get(s.id) ?? [], weights), entityIds: s.entityIds }));
     scored.sort((a, b) => b.risk - a.risk || a.subject.localeCompare(b.subject));
     const subjects: RankedSubject[] = scored.map((s, i) => {
       // The last decision may have seen this person as several records (before a resolution joined
@@ -420,7 +465,7 @@ export class TriageService {
         ...(last && before !== undefined && s.risk > before && (s.risk - before >= RISE_ABS || logit(s.risk) - logit(before) >= RISE_LOGIT) ? { rose: { from: before, decision: last.id } } : {}),
       };
     });
-    const notes = [...resolved.notes, ...evidence.notes];
+    const notes = [...resolved.notes, ...gathered.notes];
     if (subjects.length === 0) notes.push('no persons visible to this user: nothing to rank');
     return { asOf: new Date(asOfMs).toISOString(), agency: principal.agency, weights, subjects, notes, resolution: resolved.used, ...(last ? { lastDecision: last.id } : {}) };
   }
@@ -430,7 +475,7 @@ export class TriageService {
    * its smallest record id, so a subject keeps its id as records join it), else none. A resolution
    * that cannot be read (e.g. the case's legal basis excludes it) is said in the notes, not hidden.
    */
-  private async clustersFor(ctx: QueryContext, options: RankOptions): Promise<{ clusterOf?: ReadonlyMap<string, string>; used: ResolutionUsed; notes: string[] }> {
+  private async clustersFor(ctx: QueryContext, options: RankOptions): Promise<{ clusterOf?: ReadonlyMap<string, string>; used: ResolutionUsed; notes: string[]; fromService: boolean }> {
     const summary = (source: ResolutionUsed['source'], clusterOf: ReadonlyMap<string, string>, warnings: readonly string[]): ResolutionUsed => {
       const sizes = new Map<string, number>();
       for (const c of clusterOf.values()) sizes.set(c, (sizes.get(c) ?? 0) + 1);
@@ -438,9 +483,9 @@ export class TriageService {
       return { source, clusters: multi.length, records: multi.reduce((a, n) => a + n, 0), warnings: warnings.slice(0, 20) };
     };
     const none: ResolutionUsed = { source: 'none', clusters: 0, records: 0, warnings: [] };
-    if (options.clusterOf) return { clusterOf: options.clusterOf, used: summary('given', options.clusterOf, []), notes: [] };
-    if (!this.options.resolution) return { used: none, notes: ['no resolution service given: each record is ranked as its own subject'] };
-    if (options.resolved === false) return { used: none, notes: ['ranked by record (resolution not applied on request)'] };
+    if (options.clusterOf) return { clusterOf: options.clusterOf, used: summary('given', options.clusterOf, []), notes: [], fromService: false };
+    if (!this.options.resolution) return { used: none, notes: ['no resolution service given: each record is ranked as its own subject'], fromService: false };
+    if (options.resolved === false) return { used: none, notes: ['ranked by record (resolution not applied on request)'], fromService: false };
     try {
       const r = await this.options.resolution.clusters(ctx);
       const clusterOf = new Map<string, string>();
@@ -450,11 +495,26 @@ export class TriageService {
         for (const e of c) clusterOf.set(e, id);
       }
       const used = summary('resolution', clusterOf, r.warnings);
-      return { clusterOf, used, notes: used.clusters ? [] : ['resolution holds no clusters among your records yet (tessera resolve run): each record is ranked as its own subject'] };
+      return { clusterOf, used, notes: used.clusters ? [] : ['resolution holds no clusters among your records yet (tessera resolve run): each record is ranked as its own subject'], fromService: true };
     } catch (e) {
       if (!isTesseraError(e)) throw e;
-      return { used: none, notes: [`resolution not read (${e.code}: ${e.message}); each record is ranked as its own subject`] };
+      return { used: none, notes: [`resolution not read (${e.code}: ${e.message}); each record is ranked as its own subject`], fromService: true };
     }
+  }
+}
+
+/**
+ * The agency's alerts and hits, read once per ranking: the evidence key digests them, and gathering
+ * reuses them. A read the watch service refuses is kept as that refusal (gathering notes it).
+ */
+async function readWatch(watch: WatchReader, ctx: QueryContext): Promise<{ reader: WatchReader; digest: unknown }> {
+  try {
+    const alerts = await watch.listAlerts(ctx, { limit: 5_000 });
+    const hits = await watch.listHits(ctx, { limit: 5_000 });
+    return { reader: { listAlerts: () => Promise.resolve(alerts), listHits: () => Promise.resolve(hits) }, digest: { alerts, hits } };
+  } catch (e) {
+    if (!isTesseraError(e)) throw e;
+    return { reader: { listAlerts: () => Promise.reject(e), listHits: () => Promise.reject(e) }, digest: { refused: e.code, message: e.message } };
   }
 }
 

@@ -12,7 +12,6 @@ import {
   MAX_HOPS,
   neighbourhood,
   nodeIdsOf,
-  ProjectionCache,
   shortestPath,
   timeline,
   timelineStatements,
@@ -20,6 +19,7 @@ import {
   buildNetwork,
   type EdgeFilter,
   type GraphEdge,
+  type ProjectionCache,
   type Network,
   type Projection,
   type StoreGraphOptions,
@@ -285,8 +285,8 @@ async function caseEntities(gov: Governance, ctx: QueryContext): Promise<string[
 /** Sort key that puts partial dates before the dates they contain ("2024" < "2024-03" < "2024-03-02"). */
 const timeKey = (t: string) => (t.length === 4 ? `${t}-00` : t);
 
-/** The graph routes (mounted at /api/graph); projections are shared between requests through `cache`. */
-export function graphRoutes({ gov }: ApiServices, cache: ProjectionCache = new ProjectionCache()) {
+/** The graph routes (mounted at /api/graph); projections are shared between requests (and with triage) through `cache`, by default the app's. */
+export function graphRoutes({ gov, projections }: ApiServices, cache: ProjectionCache = projections) {
   const app = createRouter();
 
   app.openapi(

@@ -15,6 +15,7 @@ import {
 } from '../../triage/index.js';
 import { WatchService, watchConfig, type WatchConfig } from '../../watch/index.js';
 import { workContext, type ApiPlugin, type ApiServices } from '../context.js';
+import { cachedProjections } from '../projections.js';
 import { createRouter } from '../router.js';
 import { errorResponses, ErrorBody } from '../schemas.js';
 
@@ -212,10 +213,13 @@ async function scenarioTime(gov: Governance): Promise<string | undefined> {
  * the issue says so, and audits it; it reads watchlist hits through the real WatchService and
  * resolved persons through the ResolutionService.
  */
-export function triageRoutes({ gov, config }: ApiServices, options: { readonly watch?: WatchConfig } = {}) {
+export function triageRoutes({ gov, config, projections }: ApiServices, options: { readonly watch?: WatchConfig } = {}) {
   const triage = new TriageService(gov, {
     watch: new WatchService(gov, { config: options.watch ?? watchConfig(), nodeAgency: config.nodeAgency }),
     resolution: new ResolutionService(gov),
+    // The app's projection cache (shared with /api/graph) and the service's own cache of gathered
+    // signals: a second ranking or plan over an unchanged store neither projects nor gathers again.
+    projections: cachedProjections(gov, projections),
   });
   const app = createRouter();
   const asOfOf = async (given: string | undefined) => given ?? (await scenarioTime(gov));
