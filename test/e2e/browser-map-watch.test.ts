@@ -205,6 +205,23 @@ describe.skipIf(missing !== undefined)('map, watchlist and hits inbox in Chromiu
     await shot('14-hit-decided');
   });
 
+  it('escalates a hit to the supervisors with a reason; the analyst then waits for their decision', async () => {
+    await page.goto(`${server.url}/#/hits/${encodeURIComponent(hitId)}?status=all`);
+    const report = page.getByTestId('hit-report');
+    await page.getByTestId('hit-status').filter({ hasText: /^confirmed$/ }).waitFor();
+    // The supervisors' queue is a filter of supervisors only.
+    await expect(page.getByLabel('Show hits').locator('option').allTextContents()).resolves.not.toContain('Escalated to supervisors');
+    await report.getByLabel('Reason (kept with the decision)').fill('Identity confirmed, but travelling with a minor: a supervisor decides the action');
+    await report.getByRole('button', { name: 'Escalate to a supervisor' }).click();
+    await page.getByTestId('hit-status').filter({ hasText: /^escalated to supervisors$/ }).waitFor();
+    await expect(page.getByTestId('hit-escalation').textContent()).resolves.toMatch(/supervisors of FR-CT by fr\.analyst on .*travelling with a minor/);
+    await expect(page.getByTestId('awaiting-supervisor').textContent()).resolves.toMatch(/only a supervisor decides/);
+    await expect(report.getByRole('button', { name: 'Confirm' }).count()).resolves.toBe(0);
+    const stored = await page.evaluate(async (id) => (await fetch(`/api/watch/hits/${encodeURIComponent(id)}`)).json(), hitId);
+    expect(stored).toMatchObject({ status: 'escalated', decisions: [{ decision: 'confirmed' }, { by: 'fr.analyst', decision: 'escalated' }] });
+    await shot('17-hit-escalated');
+  });
+
   it('lists alerts and the due queue, and removes an alert only with a second person (four eyes)', async () => {
     await page.getByRole('navigation').getByRole('button', { name: 'Watchlist' }).click();
     await expect(page.getByTestId('alert-table').textContent()).resolves.toContain('Karim Benali');
@@ -232,6 +249,28 @@ describe.skipIf(missing !== undefined)('map, watchlist and hits inbox in Chromiu
     await expect(page.getByTestId('watch-done').textContent()).resolves.toMatch(/approved: delisted/);
     const alerts = (await page.evaluate(async () => (await fetch('/api/watch/alerts')).json())) as { alerts: unknown[] };
     expect(alerts.alerts[0]).toMatchObject({ status: 'delisted', history: [{ kind: 'created' }, { kind: 'removal-requested', by: 'fr.analyst' }, { kind: 'removal-approved', by: 'fr.super' }] });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('puts the escalated hit in the supervisor’s queue with its reason; the supervisor decides it', async () => {
+    await page.getByRole('navigation').getByRole('button', { name: 'Hits inbox' }).click();
+    await page.getByLabel('Show hits').selectOption('escalated');
+    const list = page.getByTestId('hit-list');
+    await list.locator('button').first().waitFor();
+    await expect(list.locator('button').count()).resolves.toBe(1);
+    await expect(list.locator('button').first().textContent()).resolves.toMatch(/escalated by fr\.analyst: Identity confirmed, but travelling with a minor/);
+    await list.locator('button').first().click();
+    const report = page.getByTestId('hit-report');
+    await page.getByTestId('hit-escalation').waitFor();
+    await expect(report.getByRole('heading', { name: 'Supervisor’s decision' }).count()).resolves.toBe(1);
+    await expect(report.getByRole('button', { name: 'Escalate to a supervisor' }).count()).resolves.toBe(0);
+    await shot('18-hit-supervisor-queue');
+    await report.getByLabel('Reason (kept with the decision)').fill('Discreet check only; the minor travels with her mother');
+    await report.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByTestId('hit-status').filter({ hasText: /^confirmed$/ }).waitFor();
+    await expect(list.locator('button').count()).resolves.toBe(0); // it left the queue
+    const stored = await page.evaluate(async (id) => (await fetch(`/api/watch/hits/${encodeURIComponent(id)}`)).json(), hitId);
+    expect(stored).toMatchObject({ status: 'confirmed', decisions: [{ decision: 'confirmed' }, { decision: 'escalated' }, { by: 'fr.super', decision: 'confirmed', note: 'Discreet check only; the minor travels with her mother' }] });
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -157,7 +157,8 @@ export interface MapData {
 
 // ---- watchlists and hits (/api/watch) ---------------------------------------------------------
 export type AlertStatus = 'active' | 'removal-pending' | 'delisted';
-export type HitDecision = 'confirmed' | 'false-positive' | 'needs-info';
+/** `escalated`: waiting in the agency supervisors' queue; only a supervisor decides it next. */
+export type HitDecision = 'confirmed' | 'false-positive' | 'needs-info' | 'escalated';
 export interface WatchAlert {
   id: string;
   agency: string;

@@ -6,8 +6,33 @@ import { useAppState, type HitFilter } from '../state/store';
 import { AssessmentForm } from './AssessmentForm';
 import { gradingCode, gradingTitle } from './format';
 
-const FILTER_LABEL: Record<HitFilter, string> = { open: 'Open', confirmed: 'Confirmed', 'false-positive': 'Dismissed', 'needs-info': 'Escalated', all: 'All' };
-const STATUS_LABEL: Record<HitReport['status'], string> = { open: 'open', confirmed: 'confirmed', 'false-positive': 'dismissed (false positive)', 'needs-info': 'escalated (needs more information)' };
+const FILTER_LABEL: Record<HitFilter, string> = {
+  open: 'Open',
+  escalated: 'Escalated to supervisors',
+  confirmed: 'Confirmed',
+  'false-positive': 'Dismissed',
+  'needs-info': 'Needs information',
+  all: 'All',
+};
+const STATUS_LABEL: Record<HitReport['status'], string> = {
+  open: 'open',
+  confirmed: 'confirmed',
+  'false-positive': 'dismissed (false positive)',
+  'needs-info': 'needs more information',
+  escalated: 'escalated to supervisors',
+};
+/** Roles that decide escalated hits (the server enforces it). */
+const SUPERVISES = ['supervisor', 'admin'];
+
+function useSupervises(): boolean {
+  const roles = useAppState((s) => s.session?.user.roles);
+  return Boolean(roles?.some((r) => SUPERVISES.includes(r)));
+}
+
+/** The escalation a hit waits on: who escalated it, when and why (the latest `escalated` decision). */
+function escalationOf(hit: HitReport): HitReport['decisions'][number] | undefined {
+  return hit.status === 'escalated' ? hit.decisions.findLast((d) => d.decision === 'escalated') : undefined;
+}
 
 function hitHash(id: string | undefined, filter: HitFilter): string {
   return `#/hits${id ? `/${encodeURIComponent(id)}` : ''}${filter === 'open' ? '' : `?status=${filter}`}`;
@@ -16,6 +41,9 @@ function hitHash(id: string | undefined, filter: HitFilter): string {
 /** The issuing agency's inbox: automated hits and post-delisting notices, each decided by a person. */
 export function HitsInbox() {
   const h = useAppState((s) => s.hits);
+  const supervises = useSupervises();
+  // The supervisors' queue is a filter of supervisors; others see escalated hits under "All".
+  const filters = (Object.keys(FILTER_LABEL) as HitFilter[]).filter((f) => f !== 'escalated' || supervises || h.filter === 'escalated');
   return (
     <section className="view hits-view">
       <div className="entity-header hits-header">
@@ -23,7 +51,7 @@ export function HitsInbox() {
         <label className="inline">
           Show
           <select aria-label="Show hits" value={h.filter} onChange={(e) => (window.location.hash = hitHash(h.openId, e.target.value as HitFilter))}>
-            {(Object.keys(FILTER_LABEL) as HitFilter[]).map((f) => (
+            {filters.map((f) => (
               <option key={f} value={f}>
                 {FILTER_LABEL[f]}
               </option>
@@ -50,6 +78,11 @@ export function HitsInbox() {
                   <span className="muted small">
                     score {hit.score.toFixed(2)} · {hit.threatLevel} · {hit.createdAt.slice(0, 10)} · {STATUS_LABEL[hit.status]}
                   </span>
+                  {escalationOf(hit) && (
+                    <span className="small escalation-reason">
+                      escalated by {escalationOf(hit)!.by}: {escalationOf(hit)!.note}
+                    </span>
+                  )}
                 </button>
               </li>
             ))}
@@ -68,7 +101,9 @@ export function HitsInbox() {
 /** A hit report: what was encountered, why it matched (fields, scores, how), the alert, and the decision. */
 function HitReportView({ hit, alert }: { hit: HitReport; alert: WatchAlert | undefined }) {
   const { deciding, decideError } = useAppState((s) => s.hits);
+  const supervises = useSupervises();
   const decide = (d: HitDecision) => (note: string) => decideHit(hit.id, d, note);
+  const escalation = escalationOf(hit);
   return (
     <article className="card hit-report" data-testid="hit-report">
       <header>
@@ -177,24 +212,41 @@ function HitReportView({ hit, alert }: { hit: HitReport; alert: WatchAlert | und
           </ol>
         </section>
       )}
+      {escalation && (
+        <p className="escalation card" data-testid="hit-escalation">
+          Escalated to the supervisors of {hit.agency} by <strong>{escalation.by}</strong> on {escalation.at.slice(0, 16).replace('T', ' ')}: {escalation.note}
+        </p>
+      )}
       <section>
-        <h4>{hit.status === 'open' ? 'Decide' : 'Change the decision'}</h4>
+        <h4>{escalation ? 'Supervisor’s decision' : hit.status === 'open' ? 'Decide' : 'Change the decision'}</h4>
         {decideError && (
           <p className="error" role="alert">
             {decideError}
           </p>
         )}
-        <AssessmentForm
-          label="Reason (kept with the decision)"
-          minLength={5}
-          busy={deciding}
-          actions={[
-            { label: 'Confirm', run: decide('confirmed') },
-            { label: 'Dismiss', className: 'secondary', run: decide('false-positive') },
-            { label: 'Escalate', className: 'secondary', run: decide('needs-info') },
-          ]}
-        />
-        <p className="muted small">Confirm: it is the subject. Dismiss: a false positive; the same record is not raised again against this alert until its data change. Escalate: needs more information before a decision.</p>
+        {escalation && !supervises ? (
+          <p className="muted" data-testid="awaiting-supervisor">
+            Waiting for a supervisor: only a supervisor decides an escalated hit.
+          </p>
+        ) : (
+          <>
+            <AssessmentForm
+              label="Reason (kept with the decision)"
+              minLength={5}
+              busy={deciding}
+              actions={[
+                { label: 'Confirm', run: decide('confirmed') },
+                { label: 'Dismiss', className: 'secondary', run: decide('false-positive') },
+                { label: 'Needs information', className: 'secondary', run: decide('needs-info') },
+                ...(escalation ? [] : [{ label: 'Escalate to a supervisor', className: 'secondary', run: decide('escalated') }]),
+              ]}
+            />
+            <p className="muted small">
+              Confirm: it is the subject. Dismiss: a false positive; the same record is not raised again against this alert until its data change. Needs information: more is needed before a decision.
+              {!escalation && ' Escalate: a supervisor decides (the reason, at least 10 characters, goes with it to their queue).'}
+            </p>
+          </>
+        )}
       </section>
     </article>
   );

@@ -4,7 +4,7 @@ import { handleError } from './actions';
 import { getState, setState, type HitFilter, type Route, type WatchTab } from './store';
 
 const TABS: readonly WatchTab[] = ['alerts', 'due', 'approvals'];
-const FILTERS: readonly HitFilter[] = ['open', 'confirmed', 'false-positive', 'needs-info', 'all'];
+const FILTERS: readonly HitFilter[] = ['open', 'escalated', 'confirmed', 'false-positive', 'needs-info', 'all'];
 
 // ---- watchlists ---------------------------------------------------------------------------------
 
@@ -111,7 +111,7 @@ export async function openHit(id: string): Promise<void> {
   }
 }
 
-/** A person decides the hit (confirm, dismiss as a false positive, escalate for more information). */
+/** A person decides the hit: confirm, dismiss as a false positive, ask for more information, or escalate it to a supervisor. */
 export async function decideHit(id: string, decision: HitDecision, note: string): Promise<boolean> {
   setState((s) => ({ hits: { ...s.hits, deciding: true, decideError: undefined } }));
   try {
