@@ -18,6 +18,7 @@ import {
   crossCheckLedgers,
   envelopeKey,
   ledgerDataOf,
+  replayLedgers,
   startInbox,
   verifyLedger,
   type FederationNodeOptions,
@@ -415,5 +416,58 @@ describe('FederationNode over real HTTP', () => {
       await stores.be.close();
       await stores.es.close();
     }
+  });
+});
+
+describe('ledger replay', () => {
+  it('follows a subject from the hit to the request and the answer across both ledgers, with receipts and holdings', async () => {
+    const { be, es, clock } = await pair();
+    // ES notes the entity behind the pointer that matched (as the hit flow does).
+    es.on('hit.notice', async (m) => m.concerns?.([m.envelope.body.hitId, `es-ct:per-${m.envelope.body.pointerId!.slice(-4)}`]));
+    es.on('followup.request', async (m) => m.concerns?.([m.envelope.body.requestId, m.envelope.body.hitId]));
+    const notice = await be.send('ES-CT', 'hit.notice', hit(1), { subjects: [hit(1).hitId, 'BE-2026-017', 'be-ct:per-0042'] });
+    // Another hit in the same case, on another subject: a case is not a path from one subject to the next.
+    await be.send('ES-CT', 'hit.notice', { ...hit(2), pointerId: 'es_ptr_00000002' }, { subjects: [hit(2).hitId, 'BE-2026-017', 'be-ct:per-0099'] });
+    await be.deliverDue();
+    clock.advance(60_000);
+    const requestedAt = clock.now();
+    const requestId = '01JD0000000000000000000061';
+    await be.send('ES-CT', 'followup.request', { requestId, hitId: hit(1).hitId, purpose: 'counter-terrorism investigation', caseId: 'BE-2026-017', urgency: 'urgent', requestedAt: requestedAt.toISOString(), deadline: new Date(requestedAt.getTime() + 8 * 3600_000).toISOString(), question: 'Known addresses?' }, { inReplyTo: notice });
+    await be.deliverDue();
+    clock.advance(60_000);
+    await es.send('BE-CT', 'followup.response', { requestId, outcome: 'refused', reason: 'not without the originator of the information' }, { subjects: [requestId] });
+    await es.deliverDue();
+
+    const asked: string[][] = [];
+    const holdings = async (agency: string, ids: readonly string[]) => {
+      asked.push([agency, ...ids]);
+      return ids.map((entityId) => ({ entityId, schema: 'Person', caption: 'Invented Person', statements: 3, firstSeen: '2025-01-02' }));
+    };
+    const replay = await replayLedgers('be-ct:per-0042', [await be.ledger.load(), await es.ledger.load()], holdings);
+    expect(replay.timeline.map((e) => `${e.agency} ${e.kind} ${e.type}${e.peer ? ` ${e.peer}` : ''}`)).toEqual([
+      'BE-CT held holding',
+      'ES-CT held holding',
+      'BE-CT did hit.notice ES-CT',
+      'ES-CT told hit.notice BE-CT',
+      'BE-CT did followup.request ES-CT',
+      'ES-CT told followup.request BE-CT',
+      'ES-CT did followup.response BE-CT',
+      'BE-CT told followup.response ES-CT',
+    ]);
+    expect(asked).toEqual([
+      ['BE-CT', 'be-ct:per-0042'],
+      ['ES-CT', 'es-ct:per-0001'],
+    ]);
+    const did = replay.timeline.find((e) => e.type === 'hit.notice' && e.kind === 'did')!;
+    expect(did.acknowledged).toMatchObject({ status: 'accepted' });
+    expect(did.summary).toBe(`hit ${hit(1).hitId}: name match (Dice 0.91) on pointer es_ptr_00000001 held by ES-CT; case BE-2026-017, purpose "counter-terrorism investigation"`);
+    expect(replay.timeline.at(-1)!.summary).toBe(`answer to ${requestId}: refused — not without the originator of the information`);
+    expect(replay.related).not.toContain(hit(2).hitId);
+
+    // From the hit id, the same story; from the case, both hits.
+    const byHit = await replayLedgers(hit(1).hitId, [await be.ledger.load(), await es.ledger.load()]);
+    expect(byHit.timeline.filter((e) => e.kind !== 'held')).toHaveLength(6);
+    const byCase = await replayLedgers('BE-2026-017', [await be.ledger.load(), await es.ledger.load()]);
+    expect(byCase.timeline.filter((e) => e.type === 'hit.notice' && e.kind === 'did')).toHaveLength(2);
   });
 });

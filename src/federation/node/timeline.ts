@@ -129,7 +129,9 @@ export async function replayLedgers(subject: string, ledgers: readonly LedgerDat
   const heldEvents: ReplayEvent[] = out.flatMap((a) =>
     a.held.map((h) => ({ at: h.firstSeen ?? '', agency: a.agency, kind: 'held' as const, type: 'holding', summary: `held ${h.schema} ${h.entityId} "${h.caption}" (${h.statements} statements${h.firstSeen ? `, first seen ${h.firstSeen}` : ''}${h.lastSeen ? `, last seen ${h.lastSeen}` : ''})` })),
   );
-  const timeline = [...heldEvents, ...out.flatMap((a) => [...a.did, ...a.told])].sort((a, b) => a.at.localeCompare(b.at) || a.agency.localeCompare(b.agency));
+  // At the same instant, a message is sent before it is received.
+  const rank = { held: 0, did: 1, told: 2, refused: 2 } as const;
+  const timeline = [...heldEvents, ...out.flatMap((a) => [...a.did, ...a.told])].sort((a, b) => a.at.localeCompare(b.at) || rank[a.kind] - rank[b.kind] || a.agency.localeCompare(b.agency));
   return { subject, related: [...ids].filter((id) => id !== subject).sort(), agencies: out, timeline };
 }
 
