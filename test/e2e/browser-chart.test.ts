@@ -1,14 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { Browser, Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphPlugin, startServer, type RunningServer } from '../../src/api/index.js';
 import { ensureWebBuild } from '../../src/cli/commands/serve.js';
 import { loadConfig } from '../../src/config/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { seedApiWorld, TEST_PASSWORD } from '../support/api.js';
-import { chromiumMissing, launchChromium } from '../support/browser.js';
+import { CHROMIUM, chromiumMissing } from '../support/browser.js';
 import { seedChartWorld } from '../support/chart-world.js';
 import { PURPOSE } from '../support/governance.js';
 
@@ -35,7 +35,12 @@ describe.skipIf(missing !== undefined)('link chart and timeline in Chromium', ()
     const gov = await seedApiWorld(store);
     await seedChartWorld(gov);
     server = await startServer({ gov, config: loadConfig({}, { databaseUrl: 'sqlite::memory:', host: '127.0.0.1', port: 0 }), logger: pino({ level: 'silent' }), webRoot, plugins: [graphPlugin()] });
-    browser = await launchChromium({ webgl: true });
+    // The issue's flags (--disable-gpu included) plus SwiftShader, so sigma gets WebGL without a GPU.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
+    });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('console', (m) => {
       if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) consoleErrors.push(m.text());
@@ -56,6 +61,13 @@ describe.skipIf(missing !== undefined)('link chart and timeline in Chromium', ()
   const nodesShown = (n: number) => page.getByTestId('chart-count').filter({ hasText: new RegExp(`^${n} nodes · `) }).waitFor({ timeout: 20_000 });
   const layoutSettled = () => page.locator('[data-testid="chart-canvas"][data-layout="stopped"]').waitFor({ timeout: 30_000 });
   const nodeDetails = () => page.getByTestId('node-details');
+  /** Back to no selection (every node in its colour, the node finder in the panel). */
+  const unselect = async () => {
+    if (await nodeDetails().count()) await nodeDetails().getByRole('button', { name: '← all nodes' }).click();
+    if (await page.getByTestId('edge-details').count()) await page.getByTestId('edge-details').locator('button.back').click();
+    if (await nodeDetails().count()) await nodeDetails().getByRole('button', { name: '← all nodes' }).click();
+    await page.getByPlaceholder('name, number, id').waitFor();
+  };
 
   /**
    * Pixels of this colour on the chart as displayed, with their centre in page coordinates. The frame
@@ -122,7 +134,7 @@ describe.skipIf(missing !== undefined)('link chart and timeline in Chromium', ()
     await shot('20-chart-opened');
 
     // Expand Ines from the panel: her sibling Tomas joins.
-    await page.locator('.chart-stage').click({ position: { x: 5, y: 600 } }); // the stage: clears the selection
+    await unselect();
     await page.getByPlaceholder('name, number, id').fill('Ines');
     await page.locator('.chart-panel .link-row', { hasText: 'Ines Marchal' }).click();
     await nodeDetails().getByRole('button', { name: 'Expand' }).click();
@@ -130,8 +142,7 @@ describe.skipIf(missing !== undefined)('link chart and timeline in Chromium', ()
     await layoutSettled();
 
     // Double-click the phone on the canvas (nothing selected, so no node is faded): the number it called joins.
-    await page.locator('.chart-stage').click({ position: { x: 5, y: 600 } });
-    await page.getByPlaceholder('name, number, id').waitFor();
+    await unselect();
     const green = await colourOnChart([0x2e, 0x7d, 0x32]);
     expect(green).not.toBeNull();
     await page.mouse.dblclick(green!.x, green!.y);
@@ -143,7 +154,7 @@ describe.skipIf(missing !== undefined)('link chart and timeline in Chromium', ()
   });
 
   it('shows a derived link’s evidence, filters by grading, finds a path and colours communities', async () => {
-    await page.locator('.chart-stage').click({ position: { x: 5, y: 600 } });
+    await unselect();
     await page.getByPlaceholder('name, number, id').fill('Karim');
     await page.locator('.chart-panel .link-row', { hasText: 'Karim Benali' }).click();
     await nodeDetails().locator('.link-row', { hasText: 'co-travel' }).click();
@@ -160,11 +171,11 @@ describe.skipIf(missing !== undefined)('link chart and timeline in Chromium', ()
 
     // Walid and Tomas are tied by an association graded X4 only; at B2 or better the path runs through Karim and Ines.
     await page.getByLabel('Minimum grading').selectOption('B2');
-    await page.locator('.chart-stage').click({ position: { x: 5, y: 600 } });
+    await unselect();
     await page.getByPlaceholder('name, number, id').fill('Walid');
     await page.locator('.chart-panel .link-row', { hasText: 'Walid Chergui' }).click();
     await nodeDetails().getByRole('button', { name: 'Path from here' }).click();
-    await page.locator('.chart-stage').click({ position: { x: 5, y: 600 } });
+    await unselect();
     await page.getByPlaceholder('name, number, id').fill('Tomas');
     await page.locator('.chart-panel .link-row', { hasText: 'Tomas Brenner' }).click();
     await nodeDetails().getByRole('button', { name: 'Path to here' }).click();

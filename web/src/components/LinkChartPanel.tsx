@@ -40,6 +40,9 @@ function NodeDetails({ node }: { node: ChartNode }) {
   };
   return (
     <div className="panel-section" data-testid="node-details">
+      <button className="link back" onClick={() => selectNode(undefined)}>
+        ← all nodes
+      </button>
       <h3>
         <span className={`swatch ${kindClass(node.kind)}`} aria-hidden="true" /> {node.label}
       </h3>
