@@ -1,5 +1,5 @@
 import { isTesseraError, keyedEntityId, type SchemaName, type Statement, type SubjectCategory } from '../../model/index.js';
-import { normaliseCountry, normaliseDate, normaliseEmail, normaliseIban, normaliseImei, normalisePersonName, normalisePhone, type Normalised } from '../normalise/index.js';
+import { dateNormaliser, normaliseCountry, normaliseEmail, normaliseIban, normaliseImei, normalisePersonName, normalisePhone, type Normalised } from '../normalise/index.js';
 import { normaliseIdentifier } from '../../model/index.js';
 import type { SourceRecord } from '../readers/index.js';
 import { statementFactory, type Envelope, type MakeStatement } from '../statements.js';
@@ -79,13 +79,13 @@ function csvGetter(columns: readonly string[]): Getter {
 }
 
 /** Normalises one raw value for a property's type (the model's checkValue then verifies the canonical form). */
-function normaliseFor(plan: PropertyPlan, raw: string, mapping: CompiledMapping): Normalised {
+function normaliseFor(plan: PropertyPlan, raw: string, mapping: CompiledMapping, readDate: ((raw: string) => Normalised) | undefined): Normalised {
   switch (plan.spec.type) {
     case 'name':
       return normalisePersonName(raw);
     case 'date':
     case 'datetime':
-      return normaliseDate(raw, plan.dateFormats, plan.spec.type, { ...(mapping.timezone ? { timezone: mapping.timezone } : {}), ...(mapping.pivotYear === undefined ? {} : { pivotYear: mapping.pivotYear }) });
+      return readDate!(raw);
     case 'country':
       return plan.countryLanguages ? normaliseCountry(raw, plan.countryLanguages) : normaliseCountry(raw);
     case 'phone':
@@ -145,6 +145,12 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
     );
   }
 
+  // Date fields: their declared formats compiled once.
+  const dateReaders = new Map<PropertyPlan, (raw: string) => Normalised>();
+  const dateOptions = { ...(mapping.timezone ? { timezone: mapping.timezone } : {}), ...(mapping.pivotYear === undefined ? {} : { pivotYear: mapping.pivotYear }) };
+  for (const plan of mapping.entities) {
+    for (const p of plan.properties) if (p.spec.type === 'date' || p.spec.type === 'datetime') dateReaders.set(p, dateNormaliser(p.dateFormats, p.spec.type, dateOptions));
+  }
   const cache = new Map<string, CachedStatement>();
   const memos = new Map<EntityPlan, Map<string, EntityMemo>>(mapping.entities.map((p) => [p, new Map()]));
   // Cached statements marked returned by the row being mapped: unmarked again if the row fails.
@@ -219,7 +225,7 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
         const parts: string[] = [];
         for (const p of plan.properties) parts.push(p.source.kind === 'entity' ? (ids.get(p.source.entity) ?? '') : rawValues(p, record).join('\u0001'));
         for (const k of plan.key) if ('column' in k) parts.push(get(record, k.column)[0] ?? '');
-        memoKey = parts.join('\u0000');
+        memoKey = parts.length === 1 ? parts[0]! : parts.join('\u0000');
         const hit = memo.get(memoKey);
         if (hit) {
           ids.set(plan.name, hit.id);
@@ -252,7 +258,7 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
         const list: { value: string; original: string }[] = [];
         for (const raw of raws) {
           const picked = p.pattern ? applyPattern(p, raw) : raw;
-          const n: Normalised = picked === undefined ? { ok: false, reason: `"${raw}" does not match the pattern ${p.pattern!.re.source}` } : normaliseFor(p, picked, mapping);
+          const n: Normalised = picked === undefined ? { ok: false, reason: `"${raw}" does not match the pattern ${p.pattern!.re.source}` } : normaliseFor(p, picked, mapping, dateReaders.get(p));
           if (n.ok) list.push({ value: n.value, original: raw });
           else if (p.onInvalid === 'quarantine') return { ok: false, field: fieldOf(p), reason: `${plan.schema}.${p.prop}: ${n.reason}` };
           else if (p.onInvalid === 'note') notes.push(`${p.prop} as received: "${raw}" (${n.reason})`);

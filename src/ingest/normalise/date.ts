@@ -209,7 +209,8 @@ function readExcel(raw: string): Fields | string | undefined {
 }
 
 const tzFormatters = new Map<string, Intl.DateTimeFormat>();
-const tzOffsets = new Map<string, number>();
+/** Offsets per zone, keyed by hour since the epoch. */
+const tzOffsets = new Map<string, Map<number, number>>();
 
 /** True when the IANA zone is known to this runtime's Intl. */
 export function isTimeZone(tz: string): boolean {
@@ -223,8 +224,9 @@ export function isTimeZone(tz: string): boolean {
 
 /** Offset of `tz` from UTC in minutes at instant `t` (Intl; cached per zone and hour, DST changes fall on hour boundaries). */
 function zoneOffset(tz: string, t: number): number {
-  const key = `${tz}|${Math.floor(t / 3_600_000)}`;
-  const hit = tzOffsets.get(key);
+  const hour = Math.floor(t / 3_600_000);
+  let offsets = tzOffsets.get(tz);
+  const hit = offsets?.get(hour);
   if (hit !== undefined) return hit;
   let fmt = tzFormatters.get(tz);
   if (!fmt) {
@@ -235,8 +237,8 @@ function zoneOffset(tz: string, t: number): number {
   for (const p of fmt.formatToParts(new Date(t))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
   const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
   const off = Math.round((asUtc - Math.floor(t / 1000) * 1000) / 60_000);
-  if (tzOffsets.size > 100_000) tzOffsets.clear();
-  tzOffsets.set(key, off);
+  if (!offsets || offsets.size > 100_000) tzOffsets.set(tz, (offsets = new Map()));
+  offsets.set(hour, off);
   return off;
 }
 
@@ -281,27 +283,37 @@ function canonical(f: Fields, kind: DateKind, opts: DateOptions): { value: strin
  * @param kind `date` keeps partial precision (YYYY, YYYY-MM); `datetime` yields ISO UTC when a time is present
  */
 export function normaliseDate(raw: string, formats: readonly string[], kind: DateKind = 'date', opts: DateOptions = {}): Normalised {
-  const text = raw.normalize('NFKC').trim();
-  if (text.length === 0) return { ok: false, reason: 'date is empty' };
-  if (formats.length === 0) return { ok: false, reason: 'no date format declared for this field' };
-  const readings: { format: string; value: string }[] = [];
-  const problems: string[] = [];
-  for (const format of formats) {
-    const { reader } = compile(format, opts);
-    const f = reader(text, opts);
-    if (f === undefined) continue;
-    if (typeof f === 'string') {
-      problems.push(`${format}: ${f}`);
-      continue;
+  return dateNormaliser(formats, kind, opts)(raw);
+}
+
+/**
+ * `normaliseDate` with its formats compiled once: a mapping reads millions of values of one field
+ * with the same declared formats.
+ */
+export function dateNormaliser(formats: readonly string[], kind: DateKind = 'date', opts: DateOptions = {}): (raw: string) => Normalised {
+  const readers = formats.map((format) => ({ format, reader: compile(format, opts).reader }));
+  return (raw) => {
+    const text = raw.normalize('NFKC').trim();
+    if (text.length === 0) return { ok: false, reason: 'date is empty' };
+    if (readers.length === 0) return { ok: false, reason: 'no date format declared for this field' };
+    const readings: { format: string; value: string }[] = [];
+    const problems: string[] = [];
+    for (const { format, reader } of readers) {
+      const f = reader(text, opts);
+      if (f === undefined) continue;
+      if (typeof f === 'string') {
+        problems.push(`${format}: ${f}`);
+        continue;
+      }
+      const c = canonical(f, kind, opts);
+      if (typeof c === 'string') problems.push(`matches ${format} but ${c}`);
+      else if (!readings.some((r) => r.value === c.value)) readings.push({ format, value: c.value });
     }
-    const c = canonical(f, kind, opts);
-    if (typeof c === 'string') problems.push(`matches ${format} but ${c}`);
-    else if (!readings.some((r) => r.value === c.value)) readings.push({ format, value: c.value });
-  }
-  if (readings.length === 1) return { ok: true, value: readings[0]!.value };
-  if (readings.length > 1) {
-    return { ok: false, reason: `ambiguous date "${raw}": ${readings.map((r) => `${r.format} gives ${r.value}`).join(', ')}` };
-  }
-  if (problems.length > 0) return { ok: false, reason: `not a real date "${raw}": ${problems.join('; ')}` };
-  return { ok: false, reason: `date "${raw}" matches none of the declared formats (${formats.join(', ')})` };
+    if (readings.length === 1) return { ok: true, value: readings[0]!.value };
+    if (readings.length > 1) {
+      return { ok: false, reason: `ambiguous date "${raw}": ${readings.map((r) => `${r.format} gives ${r.value}`).join(', ')}` };
+    }
+    if (problems.length > 0) return { ok: false, reason: `not a real date "${raw}": ${problems.join('; ')}` };
+    return { ok: false, reason: `date "${raw}" matches none of the declared formats (${formats.join(', ')})` };
+  };
 }
