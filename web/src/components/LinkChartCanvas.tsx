@@ -48,6 +48,7 @@ export function LinkChartCanvas() {
   const stopTimer = useRef<number | undefined>(undefined);
   const look = useRef<Look>(lookOf(getState().chart, undefined));
   const hovered = useRef<string | undefined>(undefined);
+  const levelOfDetail = useRef(false);
   const [failure, setFailure] = useState<string | undefined>(undefined);
   const chart = useAppState((s) => s.chart);
 
@@ -87,6 +88,15 @@ export function LinkChartCanvas() {
     });
     renderer.on('clickEdge', ({ edge }) => void selectEdge(edge));
     renderer.on('clickStage', () => selectNode(undefined));
+    // While the camera moves in a large chart, sigma leaves the link and label layers blank; hiding
+    // those canvases as well spares the browser compositing four empty full-size layers per frame
+    // (most of a frame's cost with software WebGL). The moving test is sigma's own (render()).
+    const captor = renderer.getMouseCaptor();
+    let moving = false;
+    renderer.on('beforeRender', () => {
+      const now = levelOfDetail.current && (renderer.getCamera().isAnimated() || captor.isMoving || captor.draggedEvents > 0 || captor.currentWheelDirection !== 0);
+      if (now !== moving) el.classList.toggle('moving', (moving = now));
+    });
     renderer.on('enterNode', ({ node }) => {
       if (graph.order > MANY) return;
       hovered.current = node;
@@ -124,6 +134,7 @@ export function LinkChartCanvas() {
     if (!renderer) return;
     const large = links > LARGE_CHART_LINKS;
     const lod = !(chart.linksWhileMoving ?? !large);
+    levelOfDetail.current = lod;
     renderer.setSetting('hideEdgesOnMove', lod);
     renderer.setSetting('hideLabelsOnMove', lod);
     renderer.setSetting('enableEdgeEvents', !large);
