@@ -102,6 +102,7 @@ export const SessionInfo = z
     purpose: z.string().nullable(),
     caseId: z.string().nullable(),
     caseName: z.string().nullable(),
+    oversight: z.boolean().openapi({ description: 'an oversight context: a purpose and no case (DPO, auditor); only oversight routes answer in it' }),
     csrfToken: z.string(),
     expiresAt: z.string(),
   })

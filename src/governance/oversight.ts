@@ -24,3 +24,30 @@ export async function authoriseOversight(gov: Governance, ctxInput: QueryContext
   }
   return principal;
 }
+
+/**
+ * Who may work in an oversight context — a purpose and no case. The DPO and internal auditors oversee
+ * case work without being members of the cases they oversee (LED Art. 25(2), 34); everyone else works
+ * in a case.
+ */
+export const OVERSIGHT_CONTEXT_ROLES: readonly Role[] = ['dpo', 'auditor'];
+
+/**
+ * Authorises the context of a work session and audits the choice (`session.context`). With a case,
+ * it is checked like any read (purpose, open case, membership, legal basis). Without one it is an
+ * oversight context: a meaningful purpose and a role of `OVERSIGHT_CONTEXT_ROLES`. The context
+ * widens nothing: oversight services (audit viewer, chain status, DPO report) need no case, and every
+ * case-bound service still refuses it (`CASE_REQUIRED`), so requests in it are only ever oversight.
+ */
+export async function authoriseWorkContext(gov: Governance, ctxInput: QueryContext): Promise<Principal> {
+  const ctx = QueryContext.parse(ctxInput);
+  if (ctx.caseId) {
+    const principal = await gov.authorise(ctx, 'read');
+    await gov.audit(ctx, principal, 'session.context', 'allowed', []);
+    return principal;
+  }
+  const principal = await authoriseOversight(gov, ctx, 'session.context', OVERSIGHT_CONTEXT_ROLES);
+  await gov.audit(ctx, principal, 'session.context', 'allowed', [], { oversight: true });
+  return principal;
+}
+

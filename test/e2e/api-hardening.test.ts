@@ -39,6 +39,8 @@ interface Parameter {
 interface Operation {
   parameters?: Parameter[];
   requestBody?: { content: Record<string, { schema: JsonSchema }> };
+  /** `oversight`: the route answers in an oversight context (a purpose and no case). */
+  'x-tessera-context'?: string;
 }
 interface OpenApi {
   paths: Record<string, Record<string, Operation>>;
@@ -49,6 +51,9 @@ interface OpenApi {
 const CONTEXT_FREE = new Set(['POST /api/auth/logout', 'GET /api/session', 'PUT /api/session/context', 'GET /api/cases', 'GET /api/meta']);
 /** Routes open without a session. */
 const PUBLIC = new Set(['POST /api/auth/login']);
+/** Oversight work (DPO, auditors): the only routes that answer in an oversight context — a purpose and no case. */
+const OVERSIGHT = ['GET /api/audit/chain', 'GET /api/audit/entries', 'GET /api/dpo/report'];
+const OVERSIGHT_PURPOSE = 'Quarterly lawfulness review of consultations';
 
 /**
  * Values the generator cannot know (a valid combination of optional fields, a real case id). A new
@@ -243,6 +248,30 @@ describe('API hardening, over every documented route', () => {
     expect(failures).toEqual([]);
   });
 
+  it('in an oversight context (purpose, no case) answers the oversight routes only; every case-bound route refuses it (403 CASE_REQUIRED)', async () => {
+    // The document marks the oversight routes; nothing else may carry the mark.
+    expect(probes.filter((p) => p.op['x-tessera-context'] === 'oversight').map((p) => p.key).sort()).toEqual(OVERSIGHT);
+    const before = (await f.store.readAudit()).at(-1)!.seq;
+    const s = session('fr.all', false);
+    const chosen = await call(s, 'PUT', '/api/session/context', { purpose: OVERSIGHT_PURPOSE, caseId: null });
+    expect(chosen.status).toBe(200);
+    expect(await chosen.json()).toMatchObject({ purpose: OVERSIGHT_PURPOSE, caseId: null, caseName: null, oversight: true });
+    const failures: string[] = [];
+    for (const p of protectedProbes().filter((x) => !CONTEXT_FREE.has(x.key))) {
+      const { url, body } = requestFor(doc, p);
+      const res = await call(s, p.method, url, body);
+      const json = res.headers.get('content-type')?.includes('json') ? ((await res.json()) as { code?: string; message?: string }) : {};
+      if (OVERSIGHT.includes(p.key)) {
+        if (res.status !== 200) failures.push(`${p.key} (oversight route): ${res.status} ${json.code}`);
+      } else if (res.status !== 403 || json.code !== 'CASE_REQUIRED') failures.push(`${p.key}: ${res.status} ${json.code} ${json.message ?? ''}`);
+    }
+    expect(failures).toEqual([]);
+    // The oversight looks were recorded with their purpose and no case.
+    const looks = (await f.store.readAudit(before + 1)).filter((e) => ['audit.search', 'audit.verify', 'dpo.report'].includes(e.action) && e.outcome === 'allowed');
+    expect(looks.map((e) => e.action).sort()).toEqual(['audit.search', 'audit.verify', 'dpo.report']);
+    expect(looks.every((e) => e.purpose === OVERSIGHT_PURPOSE && e.caseId === null)).toBe(true);
+  });
+
   it('answers malformed JSON with 400 VALIDATION and oversized bodies with 413 LIMIT on every route with a body', async () => {
     const failures: string[] = [];
     const withBody = protectedProbes().filter((p) => p.op.requestBody);
@@ -338,6 +367,41 @@ describe('data outside the user’s cases, roles or handling', () => {
     const badFilter = await get(dpo, '/api/audit/entries?from=yesterday');
     expect(badFilter.status).toBe(400);
     expect(await badFilter.json()).toMatchObject({ code: 'VALIDATION', field: 'from' });
+  });
+
+  it('lets the DPO and auditors work without a case (oversight context), only on oversight routes, and records the oversight purpose', async () => {
+    const put = (s: Session, body: unknown) =>
+      f.app.request('/api/session/context', { method: 'PUT', headers: { cookie: `tessera_session=${s.id}`, 'x-csrf-token': s.csrfToken, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // Analysts work in cases: no oversight context for them (refused and audited).
+    const analyst = f.sessions.open('fr.analyst', 'FR-CT');
+    expect(await (await put(analyst, { purpose: OVERSIGHT_PURPOSE, caseId: null })).json()).toMatchObject({ code: 'FORBIDDEN', field: 'role' });
+    expect((await f.store.readAudit()).some((e) => e.userId === 'fr.analyst' && e.action === 'refused.session.context')).toBe(true);
+    expect(await (await get(analyst, '/api/session')).json()).toMatchObject({ purpose: null, caseId: null, oversight: false });
+
+    const dpo = f.sessions.open('fr.dpo', 'FR-CT');
+    expect(await (await put(dpo, { purpose: 'x', caseId: null })).json()).toMatchObject({ code: 'PURPOSE_REQUIRED' });
+    const chosen = await put(dpo, { purpose: OVERSIGHT_PURPOSE, caseId: null });
+    expect(await chosen.json()).toMatchObject({ purpose: OVERSIGHT_PURPOSE, caseId: null, oversight: true });
+    const page = await get(dpo, '/api/audit/entries?action=session.context&user=fr.dpo');
+    expect(page.status).toBe(200);
+    const { entries } = (await page.json()) as { entries: { purpose: string; caseId: string | null; details: Record<string, unknown>; outcome: string }[] };
+    expect(entries[0]).toMatchObject({ purpose: OVERSIGHT_PURPOSE, caseId: null, outcome: 'allowed', details: { oversight: true } });
+    expect((await get(dpo, '/api/audit/chain')).status).toBe(200);
+    expect((await get(dpo, '/api/dpo/report')).status).toBe(200);
+    // Case work stays case work.
+    expect(await (await get(dpo, '/api/search?q=Benali')).json()).toMatchObject({ code: 'CASE_REQUIRED' });
+    expect(await (await get(dpo, '/api/entities/fr-ct%3Ap1')).json()).toMatchObject({ code: 'CASE_REQUIRED' });
+    const search = (await f.store.readAudit()).findLast((e) => e.userId === 'fr.dpo' && e.action === 'audit.search')!;
+    expect(search).toMatchObject({ purpose: OVERSIGHT_PURPOSE, caseId: null, outcome: 'allowed' });
+
+    const auditor = f.sessions.open('fr.auditor', 'FR-CT');
+    expect((await put(auditor, { purpose: 'Internal audit of consultations this quarter', caseId: null })).status).toBe(200);
+    expect((await get(auditor, '/api/audit/entries')).status).toBe(200);
+    expect(await (await get(auditor, '/api/dpo/report')).json()).toMatchObject({ code: 'FORBIDDEN', field: 'role' });
+    // Choosing a case again leaves oversight.
+    const back = await put(dpo, { purpose: 'Quarterly lawfulness review of disclosures', caseId: 'FR-OP-ATLAS' });
+    expect(back.status).toBe(403); // the DPO is not a member of Atlas here
+    expect(await (await get(dpo, '/api/session')).json()).toMatchObject({ oversight: true }); // a refused change keeps the context
   });
 
   it('stores markup in a name recorded through the API as data: JSON verbatim, escaped in the dossier', async () => {

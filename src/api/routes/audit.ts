@@ -68,6 +68,13 @@ const DpoReportBody = z
   })
   .openapi('DpoReport');
 
+/**
+ * Oversight routes answer in an oversight context (a purpose and no case, DPO and auditors) as well
+ * as in a case: governance authorises them by role and purpose (`authoriseOversight`), never by case.
+ * The OpenAPI extension says so to clients and to the hardening test.
+ */
+const OVERSIGHT_ROUTE = { 'x-tessera-context': 'oversight' } as const;
+
 /** Plain JSON of a service result (readonly arrays, undefined fields) for the response. */
 const plain = <T>(value: unknown): T => JSON.parse(JSON.stringify(value)) as T;
 
@@ -83,6 +90,7 @@ export function auditRoutes({ gov }: ApiServices) {
       method: 'get',
       path: '/audit/entries',
       tags: ['oversight'],
+      ...OVERSIGHT_ROUTE,
       summary: 'Audit viewer (DPO, auditor): the log newest first, filtered by user, agency, purpose, case, action (method), entity, recipient, outcome and time',
       request: {
         query: z.object({
@@ -131,6 +139,7 @@ export function auditRoutes({ gov }: ApiServices) {
       method: 'get',
       path: '/audit/chain',
       tags: ['oversight'],
+      ...OVERSIGHT_ROUTE,
       summary: 'Audit chain state (DPO, auditor): hash chain and signed checkpoints verified, problems named by entry',
       responses: { 200: { description: 'Chain state', content: { 'application/json': { schema: ChainStatusBody } } }, ...errorResponses },
     }),
@@ -145,6 +154,7 @@ export function auditRoutes({ gov }: ApiServices) {
       method: 'get',
       path: '/dpo/report',
       tags: ['oversight'],
+      ...OVERSIGHT_ROUTE,
       summary: 'DPO report (DPO only): queries per user and purpose, unusual access, refusals, reviews, retention, disclosures per partner, chain state',
       request: { query: z.object({ from: when('window start (default 30 days ago)'), to: when('window end (default now)') }) },
       responses: { 200: { description: 'The report', content: { 'application/json': { schema: DpoReportBody } } }, ...errorResponses },

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { hashPassword, verifyPassword, type Governance } from '../../governance/index.js';
+import { authoriseWorkContext, hashPassword, verifyPassword, type Governance } from '../../governance/index.js';
 import { TesseraError } from '../../model/index.js';
 import { sessionOf, type ApiServices, type AppEnv } from '../context.js';
 import { LoginThrottle } from '../ratelimit.js';
@@ -25,6 +25,7 @@ export async function sessionInfo(gov: Governance, sessions: SessionStore, s: Se
     purpose: s.purpose ?? null,
     caseId: s.caseId ?? null,
     caseName: c?.name ?? null,
+    oversight: Boolean(s.purpose) && !s.caseId,
     csrfToken: s.csrfToken,
     expiresAt: new Date(sessions.expiresAt(s)).toISOString(),
   };
@@ -128,11 +129,22 @@ export function authRoutes(deps: ApiServices) {
       method: 'put',
       path: '/session/context',
       tags: ['session'],
-      summary: 'Choose the purpose and case for this work session (checked like any query and audited)',
+      summary: 'Choose the purpose and case for this work session (checked like any query and audited); caseId null: an oversight context for the DPO and auditors',
+      description:
+        'With a case, the context is checked like a read (meaningful purpose, open case, membership, legal basis). With `caseId: null` it is an oversight context: a meaningful purpose and the dpo or auditor role; the audit viewer, chain status and DPO report answer in it, every case-bound route refuses it (403 CASE_REQUIRED).',
       request: {
         body: {
           required: true,
-          content: { 'application/json': { schema: z.object({ purpose: z.string().max(500), caseId: z.string().min(1).max(64) }).openapi('WorkContext') } },
+          content: {
+            'application/json': {
+              schema: z
+                .object({
+                  purpose: z.string().max(500),
+                  caseId: z.string().min(1).max(64).nullable().openapi({ description: 'the case worked on; null for oversight work without a case (DPO, auditor)' }),
+                })
+                .openapi('WorkContext'),
+            },
+          },
         },
       },
       responses: { 200: { description: 'Context set', content: { 'application/json': { schema: SessionInfo } } }, ...errorResponses },
@@ -141,11 +153,11 @@ export function authRoutes(deps: ApiServices) {
       const s = sessionOf(c);
       const { purpose, caseId } = c.req.valid('json');
       const ctx = { userId: s.userId, purpose: purpose.trim(), caseId };
-      // The service decides: meaningful purpose, existing open case, membership, legal basis.
-      const principal = await gov.authorise(ctx, 'read');
-      await gov.audit(ctx, principal, 'session.context', 'allowed', []);
+      // Governance decides: meaningful purpose and, with a case, an open case, membership and legal
+      // basis; without one, an oversight role. The choice is audited.
+      await authoriseWorkContext(gov, ctx);
       s.purpose = ctx.purpose;
-      s.caseId = caseId;
+      s.caseId = caseId ?? undefined;
       return c.json(await sessionInfo(gov, sessions, s), 200);
     },
   );
