@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { FederationService, SELECTOR_KINDS, URGENCIES, type DeconflictionRecord, type FederationInbox, type HitRecord, type MatchResult, type RequestView } from '../../federation/index.js';
+import { FederationService, Ledger, SELECTOR_KINDS, URGENCIES, replayForUser, type DeconflictionRecord, type FederationInbox, type HitRecord, type MatchResult, type RequestView } from '../../federation/index.js';
 import { WatchService, watchConfig } from '../../watch/index.js';
 import { workContext, type ApiPlugin, type ApiServices } from '../context.js';
 import { createRouter } from '../router.js';
@@ -182,6 +182,29 @@ const out = {
   notice: (x: DeconflictionRecord) => x as unknown as z.infer<typeof DeconflictionBody>,
 };
 
+const ReplayEvent = z
+  .object({
+    at: z.string(),
+    agency: z.string().openapi({ description: 'whose ledger says so' }),
+    kind: z.enum(['did', 'told', 'refused', 'held']),
+    peer: z.string().optional(),
+    type: z.string(),
+    envelopeId: z.string().optional(),
+    summary: z.string(),
+    acknowledged: z.object({ at: z.string(), status: z.string(), reason: z.string().optional() }).optional().openapi({ description: 'the peer’s signed receipt of what was sent' }),
+    sentAt: z.string().optional(),
+  })
+  .openapi('FederationReplayEvent');
+const ReplayHolding = z.object({ entityId: z.string(), schema: z.string(), caption: z.string(), statements: z.number(), firstSeen: z.string().optional(), lastSeen: z.string().optional() }).openapi('FederationReplayHolding');
+const ReplayBody = z
+  .object({
+    subject: z.string(),
+    related: z.array(z.string()),
+    agencies: z.array(z.object({ agency: z.string(), ledger: z.boolean(), held: z.array(ReplayHolding), did: z.array(ReplayEvent), told: z.array(ReplayEvent) })),
+    timeline: z.array(ReplayEvent),
+  })
+  .openapi('FederationLedgerReplay', { description: 'Who knew what, when: per agency what it held, did and was told about a subject, from this node’s ledger' });
+
 // ---- routes -----------------------------------------------------------------------------------
 
 /**
@@ -331,6 +354,21 @@ export function federationRoutes(service: FederationService) {
       const p = c.req.valid('json');
       const published = await service.publishPointers(workContext(c), { ...(p.partner ? { partner: p.partner } : {}), ...(p.mode ? { mode: p.mode } : {}) });
       return c.json({ published }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/ledger/replay',
+      tags: ['federation'],
+      summary: 'Who knew what, when, about an entity, hit, alert, request or case: replay of this node’s hash-chained ledger (supervisor, DPO)',
+      request: { query: z.object({ subject: z.string().min(1).max(200) }) },
+      responses: { 200: json(ReplayBody, 'The replay, per agency and as one timeline'), ...errorResponses },
+    }),
+    async (c) => {
+      const replay = await replayForUser(service.gov, workContext(c), service.agency, c.req.valid('query').subject, [await new Ledger(service.gov.store, service.agency).load()]);
+      return c.json(replay as unknown as z.infer<typeof ReplayBody>, 200);
     },
   );
 

@@ -13,11 +13,10 @@ import {
   exportSignatureValid,
   ledgerDataOf,
   loadNodeSetup,
-  replayLedgers,
+  replayForUser,
   startInbox,
   verifyLedger,
   writeNodeKey,
-  type Holding,
   type LedgerData,
   type LedgerProblem,
   type MessageType,
@@ -320,8 +319,6 @@ export function registerNodeCommands(program: Command): void {
     .action(async (opts: { subject: string; with?: string[] }, cmd: Command) => {
       await withSession(cmd, async (s) => {
         const ctx = await s.context();
-        const principal = await s.gov.authorise(ctx, 'federation');
-        s.gov.requireRole(principal, 'supervisor', 'dpo', 'admin');
         const { node: fed } = await openFederationNode(s);
         const ledgers: LedgerData[] = [await fed.ledger.load()];
         for (const exp of readExports(opts.with)) {
@@ -331,13 +328,7 @@ export function registerNodeCommands(program: Command): void {
           if (problems.length > 0) throw new TesseraError('CONFLICT', `the ledger export of ${exp.agency} does not verify: ${problems[0]!.message}`, { field: 'with' });
           ledgers.push(data);
         }
-        const holdings = async (agency: string, entityIds: readonly string[]): Promise<Holding[]> => {
-          if (agency !== fed.self) return [];
-          const seen = await s.gov.readEntities(ctx, entityIds);
-          return [...seen.values()].map((e) => ({ entityId: e.id, schema: e.schema, caption: e.caption, statements: e.statementCount, ...(e.firstSeen ? { firstSeen: e.firstSeen } : {}), ...(e.lastSeen ? { lastSeen: e.lastSeen } : {}) }));
-        };
-        const replay = await replayLedgers(opts.subject, ledgers, holdings);
-        await s.gov.audit(ctx, principal, 'federation.ledger.replay', 'allowed', replay.agencies.flatMap((a) => a.held.map((h) => h.entityId)), { subject: opts.subject, ledgers: ledgers.map((l) => l.agency), events: replay.timeline.length });
+        const replay = await replayForUser(s.gov, ctx, fed.self, opts.subject, ledgers);
         if (s.json) {
           printJson(replay);
           return;

@@ -35,4 +35,4 @@ export {
 } from './ledger.js';
 export { messageRefs } from './refs.js';
 export { LinkageSecret, loadNodeSetup, writeNodeKey, type NodeSetup } from './setup.js';
-export { describe as describeMessage, replayLedgers, type Holding, type LedgerReplay, type ReplayAgency, type ReplayEvent } from './timeline.js';
+export { describe as describeMessage, replayForUser, replayLedgers, type Holding, type LedgerReplay, type ReplayAgency, type ReplayEvent } from './timeline.js';

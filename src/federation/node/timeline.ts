@@ -1,3 +1,4 @@
+import type { Governance, QueryContext } from '../../governance/index.js';
 import type { Envelope } from '../envelope.js';
 import { envelopeKey, type LedgerData, type LedgerEntry } from './ledger.js';
 
@@ -178,4 +179,23 @@ export function describe(env: Envelope): string {
     case 'receipt':
       return `receipt for ${env.body.of}: ${env.body.status}${env.body.reason ? ` (${env.body.reason})` : ''}`;
   }
+}
+
+/**
+ * The replay as a user asks for it: authorised through governance (a case whose legal basis allows
+ * federation; supervisor, DPO or administrator — "who knew what, when" is oversight), holdings read
+ * with the user's context (so only what the user may see), audited. `ledgers` are this node's own
+ * ledger first, then any verified partner exports.
+ */
+export async function replayForUser(gov: Governance, ctx: QueryContext, agency: string, subject: string, ledgers: readonly LedgerData[]): Promise<LedgerReplay> {
+  const principal = await gov.authorise(ctx, 'federation');
+  gov.requireRole(principal, 'supervisor', 'dpo', 'admin');
+  const holdings = async (who: string, entityIds: readonly string[]): Promise<Holding[]> => {
+    if (who !== agency) return [];
+    const seen = await gov.readEntities(ctx, entityIds);
+    return [...seen.values()].map((e) => ({ entityId: e.id, schema: e.schema, caption: e.caption, statements: e.statementCount, ...(e.firstSeen ? { firstSeen: e.firstSeen } : {}), ...(e.lastSeen ? { lastSeen: e.lastSeen } : {}) }));
+  };
+  const replay = await replayLedgers(subject, ledgers, holdings);
+  await gov.audit(ctx, principal, 'federation.ledger.replay', 'allowed', replay.agencies.flatMap((a) => a.held.map((h) => h.entityId)), { subject, ledgers: ledgers.map((l) => l.agency), events: replay.timeline.length });
+  return replay;
 }
