@@ -1,4 +1,5 @@
 import type { QueryContext } from '../governance/index.js';
+import { isTesseraError } from '../model/index.js';
 import { ResolutionService, RUNS } from '../resolve/index.js';
 import { WatchService, watchConfig } from '../watch/index.js';
 import type { CliSession } from './context.js';
@@ -63,6 +64,26 @@ async function referenceTime(s: CliSession): Promise<Date> {
  *   the issuing agencies' inboxes.
  */
 export async function prepareDemo(s: CliSession, ctx: QueryContext): Promise<DemoPreparation> {
+  const resolution = await refusedAs('resolution run', () => resolveOnce(s, ctx));
+  const screening = await refusedAs('travel back-check', () => screenOnce(s));
+  return { ...(resolution ? { resolution } : {}), ...(screening ? { screening } : {}) };
+}
+
+/**
+ * A step the demo user's case does not allow (another `--case`, say) is said and skipped, not fatal:
+ * the tour still runs, and the next run tries again.
+ */
+async function refusedAs<T>(what: string, step: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await step();
+  } catch (e) {
+    if (!isTesseraError(e)) throw e;
+    process.stderr.write(`warning: demo ${what} skipped (${e.code}: ${e.message})\n`);
+    return undefined;
+  }
+}
+
+async function resolveOnce(s: CliSession, ctx: QueryContext): Promise<DemoResolution | undefined> {
   let resolution: DemoResolution | undefined;
   if ((await s.store.countRecords(RUNS)) === 0) {
     const progress = startProgress(`resolving persons: matching the Person records ${ctx.userId} may read`);
@@ -72,6 +93,10 @@ export async function prepareDemo(s: CliSession, ctx: QueryContext): Promise<Dem
     await s.store.setMeta(DEMO_RESOLUTION_KEY, JSON.stringify(resolution));
     progress.stop(`resolution run ${report.runId}: ${report.records.toLocaleString('en')} Person records, ${report.candidatePairs.toLocaleString('en')} candidate pairs, ${report.stored.toLocaleString('en')} links stored`);
   }
+  return resolution;
+}
+
+async function screenOnce(s: CliSession): Promise<DemoScreening | undefined> {
   let screening: DemoScreening | undefined;
   if ((await s.store.getMeta(DEMO_SCREENING_KEY)) === undefined) {
     const to = await referenceTime(s);
@@ -90,14 +115,19 @@ export async function prepareDemo(s: CliSession, ctx: QueryContext): Promise<Dem
     await s.store.setMeta(DEMO_SCREENING_KEY, JSON.stringify(screening));
     progress.stop(`screened ${r.records.toLocaleString('en')} trips: ${r.hits} hits and ${r.notices} post-delisting notices filed in the issuers' inboxes`);
   }
-  return { ...(resolution ? { resolution } : {}), ...(screening ? { screening } : {}) };
+  return screening;
 }
 
 /**
  * The tour's part about resolution and screening: resolved persons as the demo user sees them
  * (and whether resolution joined the records of `person`), and the hits in the user's inbox.
  */
-export async function tourResolutionAndHits(s: CliSession, ctx: QueryContext, person?: { readonly records: readonly string[] }): Promise<{ clusters: number; clusteredRecords: number; hits: number }> {
+export async function tourResolutionAndHits(s: CliSession, ctx: QueryContext, person?: { readonly records: readonly string[] }): Promise<void> {
+  await refusedAs('tour of resolved persons', () => tourResolution(s, ctx, person));
+  await refusedAs('tour of the hits inbox', () => tourHits(s, ctx));
+}
+
+async function tourResolution(s: CliSession, ctx: QueryContext, person?: { readonly records: readonly string[] }): Promise<void> {
   const { clusters } = await new ResolutionService(s.gov).clusters(ctx);
   const clusteredRecords = clusters.reduce((n, c) => n + c.length, 0);
   const run = await meta<DemoResolution>(s, DEMO_RESOLUTION_KEY);
@@ -108,6 +138,9 @@ export async function tourResolutionAndHits(s: CliSession, ctx: QueryContext, pe
     const joined = clusters.map((c) => c.filter((id) => mine.has(id))).sort((a, b) => b.length - a.length)[0] ?? [];
     say(joined.length > 1 ? `The person above: resolution joins ${joined.length} of the records you see into one person (${joined.join(', ')}).` : 'The person above: resolution has not joined the records you see (judge the link: tessera resolve candidates --entity ID).');
   }
+}
+
+async function tourHits(s: CliSession, ctx: QueryContext): Promise<void> {
   const back = await meta<DemoScreening>(s, DEMO_SCREENING_KEY);
   const watch = new WatchService(s.gov, { config: watchConfig(), nodeAgency: s.config.nodeAgency });
   const inbox = await watch.listHits(ctx, { limit: 5_000 });
@@ -117,7 +150,6 @@ export async function tourResolutionAndHits(s: CliSession, ctx: QueryContext, pe
     inbox.slice(0, 5).map((h) => ({ hit: h.id, kind: h.kind, priority: h.priority, alert: h.alertId, action: h.recommendedAction, score: h.score.toFixed(2), encountered: h.encountered.what, when: h.encountered.when?.slice(0, 10) ?? '' })),
   );
   if (inbox.length > 5) say(`… and ${inbox.length - 5} more (tessera hits list; the Hits inbox in the web app)`);
-  return { clusters: clusters.length, clusteredRecords, hits: inbox.length };
 }
 
 function day(d: Date): string {
