@@ -41,6 +41,8 @@ describe.skipIf(missing !== undefined)('dossiers, audit viewer and DPO report in
     const passwordHash = hashPassword(TEST_PASSWORD);
     await gov.upsertUser({ id: 'fr.dpo', name: 'DPO FR', agency: 'FR-CT', roles: ['dpo'], clearance: 'SECRET', passwordHash });
     await gov.upsertUser({ id: 'fr.auditor', name: 'Auditor FR', agency: 'FR-CT', roles: ['auditor'], clearance: 'SECRET', passwordHash });
+    // A deputy DPO who is a member of no case: oversight work needs none.
+    await gov.upsertUser({ id: 'fr.dpo2', name: 'Deputy DPO FR', agency: 'FR-CT', roles: ['dpo'], clearance: 'SECRET', passwordHash });
     await gov.upsertCase({ id: 'FR-OP-ATLAS', name: 'Operation Atlas', agency: 'FR-CT', legalBasis: 'counter-terrorism-full', members: ['fr.analyst', 'fr.junior', 'fr.dpo', 'fr.auditor'], openedAt: '2024-01-01T00:00:00Z' });
     server = await startServer({ gov, config: loadConfig({}, { databaseUrl: 'sqlite::memory:', host: '127.0.0.1', port: 0 }), logger: pino({ level: 'silent' }), webRoot });
     browser = await launchChromium();
@@ -225,6 +227,50 @@ describe.skipIf(missing !== undefined)('dossiers, audit viewer and DPO report in
     await expect(disclosures.textContent()).resolves.toContain('BE-CT');
     await expect(page.getByTestId('dpo-chain').textContent()).resolves.toMatch(/^Audit chain intact/);
     await shot('47-dpo-report');
+    await signOut();
+  });
+
+  it('lets a DPO who is in no case reach the audit viewer in an oversight context, with case views closed', async () => {
+    const purpose = 'Quarterly lawfulness review without case membership';
+    await page.goto(server.url);
+    await page.getByLabel('User').fill('fr.dpo2');
+    await page.getByLabel('Password').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    // No case to choose: the chooser offers oversight, and it is chosen.
+    const choice = dialog.getByLabel('Case');
+    await expect(choice.locator('option').allTextContents()).resolves.toEqual(['Oversight (no case)']);
+    await dialog.getByTestId('oversight-note').waitFor();
+    await dialog.getByLabel('Purpose').fill(purpose);
+    await dialog.getByRole('button', { name: 'Start working' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    // The session starts on the audit viewer, with the chain verified.
+    const chain = page.getByTestId('chain-status');
+    await chain.waitFor();
+    await expect(chain.textContent()).resolves.toMatch(/^Audit chain intact/);
+    await expect(page.getByTestId('work-context').textContent()).resolves.toMatch(/Case: Oversight \(no case\)Purpose: Quarterly lawfulness review without case membership/);
+    const nav = page.getByRole('navigation');
+    await expect(nav.getByRole('button').allTextContents()).resolves.toEqual(['Audit log', 'DPO report']);
+    // Its own choice of context is in the log, with the purpose and no case.
+    const filters = page.getByRole('form', { name: 'Audit filters' });
+    await filters.getByLabel('Method / action').fill('session.context');
+    await filters.getByLabel('User').fill('fr.dpo2');
+    await filters.getByRole('button', { name: 'Filter' }).click();
+    await expect(page.getByTestId('audit-matched').textContent()).resolves.toMatch(/^1 matching entr/);
+    const row = page.locator('.audit-table tbody tr').first();
+    await expect(row.locator('.purpose-cell').textContent()).resolves.toBe(purpose);
+    await expect(row.locator('td').nth(5).textContent()).resolves.toBe('—');
+    await row.click();
+    await expect(page.locator('.audit-details pre').textContent()).resolves.toContain('"oversight": true');
+    await shot('48-oversight-no-case');
+    await nav.getByRole('button', { name: 'DPO report' }).click();
+    await page.getByTestId('dpo-disclosures').waitFor();
+    // Case work stays closed, and nothing was even asked of the server.
+    await page.goto(`${server.url}/#/search`);
+    await expect(page.getByTestId('case-work-needed').textContent()).resolves.toMatch(/Search is case work/);
+    const refused = (await page.evaluate(async () => (await fetch('/api/audit/entries?user=fr.dpo2&outcome=refused')).json())) as { matched: number };
+    expect(refused.matched).toBe(0);
     await signOut();
   });
 

@@ -49,7 +49,8 @@ export const api = {
   login: (userId: string, password: string) => request<SessionInfo>('POST', '/api/auth/login', { userId, password }),
   logout: () => request<void>('POST', '/api/auth/logout'),
   session: () => request<SessionInfo>('GET', '/api/session'),
-  setContext: (purpose: string, caseId: string) => request<SessionInfo>('PUT', '/api/session/context', { purpose, caseId }),
+  /** `caseId` null: an oversight context (DPO, auditor). */
+  setContext: (purpose: string, caseId: string | null) => request<SessionInfo>('PUT', '/api/session/context', { purpose, caseId }),
   cases: () => request<{ cases: CaseSummary[] }>('GET', '/api/cases'),
   meta: () => request<Meta>('GET', '/api/meta'),
   search: (query: SearchQuery) => {

@@ -78,6 +78,8 @@ export interface SessionInfo {
   purpose: string | null;
   caseId: string | null;
   caseName: string | null;
+  /** An oversight context: a purpose and no case (DPO, auditor); only oversight views open in it. */
+  oversight: boolean;
   csrfToken: string;
   expiresAt: string;
 }

@@ -11,15 +11,15 @@ export function ContextBar() {
     <header className="context-bar">
       <span className="brand">Tessera</span>
       <nav>
-        {VIEWS.filter((v) => v.nav && (!v.roles || v.roles.some((r) => session.user.roles.includes(r)))).map((v) => (
+        {VIEWS.filter((v) => v.nav && (!v.roles || v.roles.some((r) => session.user.roles.includes(r))) && (!session.oversight || v.oversight)).map((v) => (
           <button key={v.id} className={v.id === view ? 'tab active' : 'tab'} onClick={() => navigate(v.id)}>
             {v.label}
           </button>
         ))}
       </nav>
       <div className="work-context" aria-label="Work context" data-testid="work-context">
-        <span className="case" title={session.caseId ?? ''}>
-          Case: <strong>{session.caseName ? `${session.caseName} (${session.caseId})` : 'none chosen'}</strong>
+        <span className="case" title={session.caseId ?? (session.oversight ? 'Oversight work: no case; only oversight views open' : '')}>
+          Case: <strong>{session.caseName ? `${session.caseName} (${session.caseId})` : session.oversight ? 'Oversight (no case)' : 'none chosen'}</strong>
         </span>
         <span className="purpose" title={session.purpose ?? ''}>
           Purpose: <em>{session.purpose ?? 'none chosen'}</em>

@@ -9,6 +9,7 @@ import { syncTimeline } from './timeline-actions';
 import { initialTimeline } from './timeline-model';
 import { syncAudit, syncDpo } from './oversight-actions';
 import { initialAuditView, initialDossier, initialDpo } from './oversight-model';
+import { firstOversightView, viewIdOpens } from '../views/work-context';
 
 /** Every change of client state goes through these actions; components only call them. */
 
@@ -28,7 +29,7 @@ export function handleError(e: unknown): string {
 
 function adoptSession(s: SessionInfo): void {
   setCsrfToken(s.csrfToken);
-  setState({ session: s, choosingContext: !s.purpose || !s.caseId });
+  setState({ session: s, choosingContext: !s.purpose || (!s.caseId && !s.oversight) });
 }
 
 /** Reads the route from the URL hash: `#/search`, `#/entity/fr-ct:p1`, `#/<view>/<id>`. */
@@ -44,6 +45,9 @@ export function routeFromHash(hash: string): Route {
 export function syncRoute(): void {
   const route = routeFromHash(window.location.hash);
   setState({ route });
+  // In an oversight session (no case) a case view does not open, so nothing of it is loaded.
+  const session = getState().session;
+  if (session?.oversight && !viewIdOpens(route.view, session)) return;
   if (route.view === 'entity' && route.params.id && getState().profile.id !== route.params.id) void openProfile(route.params.id);
   if (route.view === 'oversight' && !getState().oversight.loading) void loadOversight();
   if (route.view === 'map') syncMap(route);
@@ -103,11 +107,17 @@ export async function logout(): Promise<void> {
   setState({ map: initialMap, watch: initialWatch, hits: initialHits });
 }
 
-/** Sets the purpose and case for the rest of the work session (the server checks and audits it). */
-export async function chooseContext(purpose: string, caseId: string): Promise<void> {
+/**
+ * Sets the purpose and case for the rest of the work session (the server checks and audits it).
+ * `caseId` null is an oversight context (DPO, auditor): it starts on the first oversight view.
+ */
+export async function chooseContext(purpose: string, caseId: string | null): Promise<void> {
   setState({ busy: true, contextError: undefined });
   try {
-    adoptSession(await api.setContext(purpose, caseId));
+    const s = await api.setContext(purpose, caseId);
+    adoptSession(s);
+    const start = s.oversight && !viewIdOpens(getState().route.view, s) ? firstOversightView(s.user.roles) : undefined;
+    if (start) window.location.hash = `#/${start.id}`;
     setState({ choosingContext: false, search: initialSearch, profile: { id: undefined, profile: undefined, loading: false, error: undefined } });
     // Maps, watchlists and the inbox answer for a case: reload them for the new one.
     setState({ map: initialMap, watch: initialWatch, hits: initialHits });

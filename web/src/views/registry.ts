@@ -26,7 +26,12 @@ export interface ViewSpec {
   readonly component: ComponentType;
   /** Shown in the navigation only to users with one of these roles (the server enforces them anyway). */
   readonly roles?: readonly string[];
+  /** Oversight work, not case work: opens in an oversight context (a purpose and no case) too. */
+  readonly oversight?: boolean;
 }
+
+/** Roles that may choose an oversight context (purpose, no case); the server decides (governance OVERSIGHT_CONTEXT_ROLES). */
+export const OVERSIGHT_ROLES: readonly string[] = ['dpo', 'auditor'];
 
 export const VIEWS: readonly ViewSpec[] = [
   { id: 'search', label: 'Search', nav: true, component: SearchView },
@@ -38,8 +43,8 @@ export const VIEWS: readonly ViewSpec[] = [
   { id: 'chart', label: 'Link chart', nav: true, component: LinkChartView },
   { id: 'timeline', label: 'Timeline', nav: true, component: TimelineView },
   { id: 'case', label: 'Case', nav: true, component: CaseView },
-  { id: 'audit', label: 'Audit log', nav: true, component: AuditView, roles: ['dpo', 'auditor'] },
-  { id: 'dpo', label: 'DPO report', nav: true, component: DpoReportView, roles: ['dpo'] },
+  { id: 'audit', label: 'Audit log', nav: true, component: AuditView, roles: ['dpo', 'auditor'], oversight: true },
+  { id: 'dpo', label: 'DPO report', nav: true, component: DpoReportView, roles: ['dpo'], oversight: true },
   { id: 'triage', label: 'Triage', nav: true, component: TriageView },
   { id: 'federation', label: 'Federation', nav: true, component: FederationInbox },
 ];
