@@ -7,6 +7,7 @@ import { openStore } from '../../src/store/index.js';
 import { cli } from '../support/cli.js';
 import { seedWorld } from '../support/governance.js';
 import { addOversightUsers, FIXTURE_NOW, privacyFixture } from '../support/privacy.js';
+import { stmt } from '../support/statements.js';
 
 /**
  * Issue 9 through the CLI: every rule is enforced in the services and visible in the DPO report.
@@ -86,6 +87,25 @@ describe('abuse is refused and visible', () => {
     expect(text.out).toMatch(/Bulk export attempts refused\n-+\n {2}#\d+ .* fr\.analyst refused\.export\.entities: bulk export refused/);
     expect(text.out).toMatch(/BE-CT \(BE\) cross-border: 1 disclosures/);
   });
+  it('exports to a partner under the one disclosure rule: what it may not receive is counted per reason, never written', async () => {
+    const store = await openStore({ url: db });
+    const gov = await seedWorld(store);
+    await gov.systemWrite('test', 'an alias released to Spain only and a restricted address', [
+      stmt({ entityId: 'fr-ct:p1', schema: 'Person', prop: 'alias', value: 'Abou Karim', subjectCategory: 'suspect', handling: { codes: [], releasableTo: ['ES'] } }),
+      stmt({ entityId: 'fr-ct:p1', schema: 'Person', prop: 'address', value: '12 rue des Lilas, Lyon', subjectCategory: 'suspect', classification: 'RESTRICTED' }),
+    ]);
+    await store.close();
+    const out = join(dir, `export-${n}.jsonl`);
+    const low = await run(...ATLAS, 'export', 'fr-ct:p1', '--to', 'BE-CT', '--out', out);
+    expect(low.code, low.err).toBe(0);
+    expect(low.out).toMatch(/2 statements written to .*; 2 withheld for the recipients \(1 classification, 1 releasability\)/);
+    expect(readFileSync(out, 'utf8')).not.toMatch(/Abou Karim|rue des Lilas/);
+    const cleared = await run(...ATLAS, 'export', 'fr-ct:p1', '--to', 'BE-CT', '--clearance', 'RESTRICTED', '--out', out);
+    expect(cleared.out).toMatch(/3 statements written to .*; 1 withheld for the recipients \(1 releasability\)/);
+    expect(readFileSync(out, 'utf8')).toContain('rue des Lilas');
+    expect((await run(...ATLAS, 'export', 'fr-ct:p1', '--to', 'BE-CT', '--clearance', 'COSMIC')).err).toMatch(/VALIDATION.*unknown classification level "COSMIC"/);
+  });
+
   it('a direct edit of the audit log is detected, and so is truncation after a checkpoint', async () => {
     await run(...ATLAS, 'entity', 'show', 'fr-ct:p1');
     const anchor = join(dir, `anchor-${n}.jsonl`);
