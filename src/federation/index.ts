@@ -49,7 +49,7 @@ export {
   type DiceMatches,
 } from './dice.js';
 export { canonicalSelector } from './selectors.js';
-export { PSI_DST, PsiEngine, PsiInitiator, PsiResponder, psiMessage, type PsiOutcome } from './psi.js';
+export { PSI_DST, PsiEngine, PsiInitiator, PsiResponder, psiMessage, type PsiInitiatorState, type PsiOutcome } from './psi.js';
 export type { FederationPort, InboundHandler, InboundMessage, SendOptions } from './port.js';
 export * from './node/index.js';
 export * from './flows/index.js';

@@ -272,8 +272,15 @@ class SelectorSet {
   readonly originals = new Map<string, string[]>();
   readonly rejected: string[] = [];
 
-  constructor(kind: SelectorKind, values: readonly string[]) {
+  constructor(kind: SelectorKind, values: readonly string[], restored?: { offered: readonly { canonical: string; originals: readonly string[] }[]; rejected: readonly string[] }) {
     this.kind = kind;
+    if (restored) {
+      // A set restored from a saved session keeps the order it was offered in.
+      for (const o of restored.offered) this.originals.set(o.canonical, [...o.originals]);
+      this.canonical = restored.offered.map((o) => o.canonical);
+      this.rejected.push(...restored.rejected);
+      return;
+    }
     for (const v of values) {
       const c = canonicalSelector(kind, v);
       if (c === undefined) {
@@ -330,11 +337,27 @@ function outcome(set: SelectorSet, hits: boolean[], otherSetSize: number): PsiOu
   return { matched, matchedOriginals: matched.flatMap((c) => set.originals.get(c) ?? []), otherSetSize, rejected: set.rejected };
 }
 
+/**
+ * What an initiator keeps between its offer and the partner's reply, so that another process of
+ * the same node (the one that receives the reply) or the node after a restart can finish the
+ * session. It holds the session's secret scalar: keep it where the node's own data is kept, and
+ * drop it once the session is finished.
+ */
+export interface PsiInitiatorState {
+  readonly sessionId: string;
+  readonly kind: SelectorKind;
+  /** Canonical selectors in the order offered, with the original spellings of each. */
+  readonly offered: readonly { readonly canonical: string; readonly originals: readonly string[] }[];
+  readonly rejected: readonly string[];
+  /** The session's secret scalar, base64. */
+  readonly key: string;
+}
+
 /** The side that starts a PSI session (e.g. the node checking its alert selectors against a partner). */
 export class PsiInitiator {
   readonly sessionId: string;
   readonly #engine: PsiEngine;
-  readonly #set: SelectorSet;
+  #set: SelectorSet;
   #key: Uint8Array | undefined;
   #state: 'new' | 'offered' | 'done' = 'new';
 
@@ -342,6 +365,29 @@ export class PsiInitiator {
     this.#engine = engine;
     this.#set = new SelectorSet(kind, selectors);
     this.sessionId = sessionId;
+  }
+
+  /** The state to finish this session elsewhere (after `offer`, before `finish`). */
+  exportState(): PsiInitiatorState {
+    if (this.#state !== 'offered' || !this.#key) throw new TesseraError('CONFLICT', `PSI session ${this.sessionId} is not awaiting a reply`);
+    return {
+      sessionId: this.sessionId,
+      kind: this.#set.kind,
+      offered: this.#set.canonical.map((c) => ({ canonical: c, originals: this.#set.originals.get(c) ?? [] })),
+      rejected: [...this.#set.rejected],
+      key: toB64(this.#key),
+    };
+  }
+
+  /** An initiator awaiting its reply, from an exported state. */
+  static restore(engine: PsiEngine, state: PsiInitiatorState): PsiInitiator {
+    const key = new Uint8Array(Buffer.from(state.key, 'base64'));
+    if (key.byteLength !== 32) throw invalid('the saved PSI secret is not a 32-byte scalar', state.sessionId, 'key');
+    const initiator = new PsiInitiator(engine, state.kind, [], state.sessionId);
+    initiator.#set = new SelectorSet(state.kind, [], { offered: state.offered, rejected: state.rejected });
+    initiator.#key = key;
+    initiator.#state = 'offered';
+    return initiator;
   }
 
   /** The `psi.offer` body: our selectors hashed and blinded with our secret. */

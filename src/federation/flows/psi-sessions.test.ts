@@ -39,7 +39,7 @@ describe('PSI sessions (psi.offer / reply / final)', () => {
     expect((await es.store.readAudit()).some((e) => e.action === 'federation.psi.concluded' && e.entityIds.includes('es-ct:ph1'))).toBe(true);
   });
 
-  it('refuses an offer larger than the node answers, and records a reply whose session state is gone', async () => {
+  it('refuses an offer larger than the node answers; finishes a session after a restart from its saved state', async () => {
     const be = w.nodes['BE-CT']!;
     const es = w.nodes['ES-CT']!;
     const many = Array.from({ length: 60 }, (_, i) => ({ kind: 'phone' as const, value: `+3247000${String(i).padStart(4, '0')}` }));
@@ -48,10 +48,26 @@ describe('PSI sessions (psi.offer / reply / final)', () => {
     const esSide = (await es.store.getRecord<PsiSessionRecord>(COLLECTIONS.psiSessions, psiSessions[0]!.id))!.body;
     expect(esSide).toMatchObject({ status: 'refused', problem: expect.stringContaining('above the 50') });
     expect(w.net.log.some((m) => m.type === 'psi.reply')).toBe(false);
-    // A node restarted mid-session: a fresh service over the same store has no session secret.
+    // The session state is in the store: a node restarted mid-session (memory lost) still finishes it,
+    // and the secret is gone once the reply is processed.
     const small = await be.service.match(be.analyst, { selectors: [{ kind: 'passport', value: 'ES7Q123456' }], partners: ['ES-CT'] });
+    expect(await be.store.getRecord(COLLECTIONS.psiSecrets, small.psiSessions[0]!.id)).toBeDefined();
     await be.service.psi.close();
     await w.net.settle();
-    expect((await be.store.getRecord<PsiSessionRecord>(COLLECTIONS.psiSessions, small.psiSessions[0]!.id))!.body).toMatchObject({ status: 'failed', problem: expect.stringContaining('restarted') });
+    expect((await be.store.getRecord<PsiSessionRecord>(COLLECTIONS.psiSessions, small.psiSessions[0]!.id))!.body).toMatchObject({ status: 'done', matched: ['ES7Q123456'] });
+    expect(await be.store.getRecord(COLLECTIONS.psiSecrets, small.psiSessions[0]!.id)).toBeUndefined();
+    expect((await be.store.findRecords<HitRecord>(COLLECTIONS.hits, { where: { session: small.psiSessions[0]!.id } }))[0]?.body).toMatchObject({ role: 'asker', selectorKind: 'passport' });
+    // Without its saved state, a reply is recorded as a failed session (not retried forever).
+    const lost = await be.service.match(be.analyst, { selectors: [{ kind: 'passport', value: 'ES7Q123456' }], partners: ['ES-CT'] });
+    await be.service.psi.close();
+    await be.store.deleteRecord(COLLECTIONS.psiSecrets, lost.psiSessions[0]!.id);
+    await w.net.settle();
+    expect((await be.store.getRecord<PsiSessionRecord>(COLLECTIONS.psiSessions, lost.psiSessions[0]!.id))!.body).toMatchObject({ status: 'failed', problem: expect.stringContaining('state lost') });
+    // The refused session never got a reply: its secret is dropped once no reply can come any more.
+    expect(await be.store.getRecord(COLLECTIONS.psiSecrets, psiSessions[0]!.id)).toBeDefined();
+    w.clock.now = new Date(w.clock.now.getTime() + 8 * 86_400_000);
+    expect(await be.service.psi.expire()).toBe(1);
+    expect(await be.store.getRecord(COLLECTIONS.psiSecrets, psiSessions[0]!.id)).toBeUndefined();
+    expect((await be.store.getRecord<PsiSessionRecord>(COLLECTIONS.psiSessions, psiSessions[0]!.id))!.body).toMatchObject({ status: 'failed', problem: expect.stringContaining('no reply') });
   });
 });

@@ -1,14 +1,18 @@
 import type { Principal, QueryContext } from '../../governance/index.js';
 import { TesseraError } from '../../model/index.js';
+import type { Store } from '../../store/index.js';
+import { DEFAULT_LIMITS } from '../envelope.js';
 import type { SelectorKind } from '../messages.js';
 import type { InboundMessage } from '../port.js';
-import { PsiEngine, PsiInitiator, PsiResponder } from '../psi.js';
+import { PsiEngine, PsiInitiator, PsiResponder, type PsiInitiatorState } from '../psi.js';
 import type { FlowContext } from './context.js';
 import { heldSelectors } from './holdings.js';
 import type { HitFlow } from './hits.js';
 import { COLLECTIONS, type LocalSubject, type PsiSessionRecord } from './records.js';
 
 const DEFAULT_MAX_OFFER = 200_000;
+/** How long a started session waits for its reply: the envelope replay window (DEFAULT_LIMITS.maxAgeMs). */
+const REPLY_WINDOW_MS = DEFAULT_LIMITS.maxAgeMs;
 
 /**
  * Exact selectors by private set intersection (issue 8 item 2), one session per partner and
@@ -17,8 +21,11 @@ const DEFAULT_MAX_OFFER = 200_000;
  * else (docs/federation.md, PSI). A match makes the asker's hit; the holder records what matched so
  * the hit notice that follows points at its own entities.
  *
- * Session state (the secret scalars) lives in memory only: a node restarted mid-session records the
- * session as failed when the next message comes, and the asker starts a new one.
+ * The initiator's session state (its secret scalar and offered set) is saved in the store with the
+ * offer, so whichever process of the node receives the reply — the node's inbox, not the CLI or API
+ * process that started the session — or the node after a restart finishes it; it is deleted once
+ * the reply is processed. The responder answers and concludes in the receiving process; its state is
+ * in memory, and a responder restarted between reply and final records the session as failed.
  */
 export class PsiFlow {
   #engine: PsiEngine | undefined;
@@ -35,8 +42,8 @@ export class PsiFlow {
     return this.#engine;
   }
 
-  private async save(s: PsiSessionRecord): Promise<void> {
-    await this.ctx.store.putRecord(COLLECTIONS.psiSessions, s.id, s, { role: s.role, partner: s.partner, status: s.status, kind: s.selectorKind });
+  private async save(s: PsiSessionRecord, tx: Store = this.ctx.store): Promise<void> {
+    await tx.putRecord(COLLECTIONS.psiSessions, s.id, s, { role: s.role, partner: s.partner, status: s.status, kind: s.selectorKind });
   }
 
   private async get(id: string): Promise<PsiSessionRecord | undefined> {
@@ -46,10 +53,12 @@ export class PsiFlow {
   /** Starts a session with a partner for selectors of one kind (the offer is sent; the reply comes later). */
   async start(ctx: QueryContext, principal: Principal, partner: string, kind: SelectorKind, selectors: readonly string[], subject: LocalSubject): Promise<PsiSessionRecord> {
     if (!this.ctx.port().peers().includes(partner)) throw new TesseraError('VALIDATION', `${partner} is not a peer of this node`, { field: 'partner' });
+    await this.expire();
     const initiator = new PsiInitiator(this.engine(), kind, selectors);
     const offer = await initiator.offer();
     if (offer.count === 0) throw new TesseraError('VALIDATION', `none of the ${kind} selectors is valid (${selectors.join(', ')})`, { field: 'selectors' });
     this.#initiators.set(initiator.sessionId, initiator);
+    const secret = initiator.exportState();
     const record: PsiSessionRecord = {
       id: initiator.sessionId,
       role: 'initiator',
@@ -63,8 +72,11 @@ export class PsiFlow {
       subject,
       ownCount: offer.count,
     };
-    await this.save(record);
-    await this.ctx.port().send(partner, 'psi.offer', offer, { subjects: [record.id, ...subject.entityIds] });
+    await this.ctx.store.transaction(async (tx) => {
+      await tx.putRecord<PsiInitiatorState>(COLLECTIONS.psiSecrets, record.id, secret, { partner });
+      await this.save(record, tx);
+      await this.ctx.port().send(partner, 'psi.offer', offer, { subjects: [record.id, ...subject.entityIds], tx });
+    });
     return record;
   }
 
@@ -99,10 +111,14 @@ export class PsiFlow {
   async onReply(message: InboundMessage<'psi.reply'>): Promise<void> {
     const { from, body } = message.envelope;
     const record = await this.get(body.sessionId);
-    const initiator = this.#initiators.get(body.sessionId);
     if (!record || record.role !== 'initiator' || record.partner !== from) return;
+    let initiator = this.#initiators.get(body.sessionId);
     if (!initiator) {
-      await this.save({ ...record, status: 'failed', problem: 'session state lost (node restarted); start a new session' });
+      const saved = (await this.ctx.store.getRecord<PsiInitiatorState>(COLLECTIONS.psiSecrets, body.sessionId))?.body;
+      if (saved) initiator = PsiInitiator.restore(this.engine(), saved);
+    }
+    if (!initiator || record.status !== 'offered') {
+      await this.save({ ...record, status: 'failed', problem: record.status === 'offered' ? 'session state lost; start a new session' : `a reply for a session already ${record.status}` });
       return;
     }
     this.#initiators.delete(body.sessionId);
@@ -111,12 +127,17 @@ export class PsiFlow {
       result = await initiator.finish(body);
     } catch (e) {
       await this.save({ ...record, status: 'failed', problem: e instanceof Error ? e.message : String(e) });
+      await this.ctx.store.deleteRecord(COLLECTIONS.psiSecrets, body.sessionId);
       return;
     }
     message.concerns?.([record.id, ...(record.subject?.entityIds ?? [])]);
-    await this.ctx.port().send(from, 'psi.final', result.final, { inReplyTo: message.envelope.id, subjects: [record.id, ...(record.subject?.entityIds ?? [])] });
     const done: PsiSessionRecord = { ...record, status: 'done', finishedAt: this.ctx.now().toISOString(), otherCount: result.outcome.otherSetSize, matched: result.outcome.matched };
-    await this.save(done);
+    // The final, the session's outcome and the end of its secret commit together.
+    await this.ctx.store.transaction(async (tx) => {
+      await this.ctx.port().send(from, 'psi.final', result.final, { inReplyTo: message.envelope.id, subjects: [record.id, ...(record.subject?.entityIds ?? [])], tx });
+      await this.save(done, tx);
+      await tx.deleteRecord(COLLECTIONS.psiSecrets, body.sessionId);
+    });
     if (result.outcome.matched.length > 0) await this.hits.recordSelectorHit(done, result.outcome.matchedOriginals);
   }
 
@@ -144,6 +165,25 @@ export class PsiFlow {
     message.concerns?.([record.id, ...entityIds]);
     await this.ctx.systemAudit('federation.psi.concluded', `PSI session with ${from} on ${record.selectorKind} selectors`, entityIds, { sessionId: body.sessionId, matched: outcome.matched.length });
     await this.hits.onSessionConcluded(done);
+  }
+
+  /**
+   * Drops the saved state of our sessions that can no longer get a reply (older than the replay
+   * window, after which a reply would be refused as expired) and records them as failed. Runs before
+   * each new session; returns how many were dropped.
+   */
+  async expire(now: Date = this.ctx.now()): Promise<number> {
+    const cutoff = now.getTime() - REPLY_WINDOW_MS;
+    let dropped = 0;
+    for (const r of await this.ctx.store.findRecords<PsiSessionRecord>(COLLECTIONS.psiSessions, { where: { role: 'initiator', status: 'offered' }, limit: 10_000 })) {
+      if (Date.parse(r.body.startedAt) > cutoff) continue;
+      await this.ctx.store.transaction(async (tx) => {
+        await tx.deleteRecord(COLLECTIONS.psiSecrets, r.id);
+        await this.save({ ...r.body, status: 'failed', finishedAt: now.toISOString(), problem: `no reply from ${r.body.partner} within ${REPLY_WINDOW_MS / 86_400_000} days` }, tx);
+      });
+      dropped++;
+    }
+    return dropped;
   }
 
   /** Sessions, newest first. */

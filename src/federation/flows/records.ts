@@ -19,6 +19,8 @@ export const COLLECTIONS = {
   partnerSets: 'fed-partner-sets',
   /** PSI sessions we started or answered, with what each side learnt. */
   psiSessions: 'fed-psi-sessions',
+  /** Our started sessions' secret state until the reply is processed (any process of the node may receive it). */
+  psiSecrets: 'fed-psi-secrets',
   /** Hits: ours on partners' pointers (asker) and partners' on ours (holder). */
   hits: 'fed-hits',
   /** Follow-up requests, both directions, with their answers. */
