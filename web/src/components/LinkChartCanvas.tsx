@@ -3,7 +3,7 @@ import { inferSettings } from 'graphology-layout-forceatlas2';
 import FA2Layout from 'graphology-layout-forceatlas2/worker';
 import { useEffect, useRef, useState } from 'react';
 import Sigma from 'sigma';
-import { EdgeRectangleProgram } from 'sigma/rendering';
+import { EdgeLineProgram, EdgeRectangleProgram, NodeCircleProgram, NodePointProgram } from 'sigma/rendering';
 import type { EdgeDisplayData, NodeDisplayData } from 'sigma/types';
 import { expandNode, layoutRunning, selectEdge, selectNode, setPathEnd } from '../state/chart-actions';
 import { edgePasses, isDerived, LARGE_CHART_LINKS, type ChartEdge, type ChartNode, type ChartState } from '../state/chart-model';
@@ -63,7 +63,10 @@ export function LinkChartCanvas() {
       renderer = new Sigma<NodeAttrs, EdgeAttrs>(graph, el, {
         allowInvalidContainer: true,
         defaultEdgeType: 'line',
-        edgeProgramClasses: { line: EdgeRectangleProgram, dashed: DashedEdgeProgram },
+        // Large charts draw nodes as points and links as 1-pixel lines: with software WebGL the
+        // antialiased circle and quad programs cost ~8x more per frame (bench/web-chart.ts).
+        edgeProgramClasses: { line: EdgeRectangleProgram, thin: EdgeLineProgram, dashed: DashedEdgeProgram },
+        nodeProgramClasses: { circle: NodeCircleProgram, point: NodePointProgram },
         enableEdgeEvents: true,
         labelFont: 'system-ui, sans-serif',
         labelSize: 12,
@@ -145,6 +148,11 @@ export function LinkChartCanvas() {
     look.current = lookOf(chart, graphRef.current);
     sigmaRef.current?.refresh({ skipIndexation: true });
   }, [chart]);
+
+  // Fit: the whole chart in view.
+  useEffect(() => {
+    if (chart.fitRequest > 0) void sigmaRef.current?.getCamera().animatedReset({ duration: 300 });
+  }, [chart.fitRequest]);
 
   // Layout: ForceAtlas2 in a web worker for a few seconds after new nodes arrive (or on request).
   useEffect(() => {
@@ -258,7 +266,7 @@ function nodeLook(look: Look, id: string, data: NodeAttrs, hovered: string | und
   const m = chart.measures[id];
   const colour = chart.showCommunities ? communityColour(m && m.community < 12 ? m.community : undefined) : kindColour(data.kind);
   const size = nodeSize(chart.sizeByCentrality ? m?.betweenness : undefined, look.maxBetweenness, id === chart.rootId, look.many);
-  const out: Partial<NodeDisplayData> = { x: data.x, y: data.y, label: data.label, color: colour, size, hidden: !look.visible.has(id), zIndex: 1 };
+  const out: Partial<NodeDisplayData> = { x: data.x, y: data.y, label: data.label, color: colour, size, hidden: !look.visible.has(id), zIndex: 1, type: look.many ? 'point' : 'circle' };
   const chosen = id === chart.selectedNode || id === chart.pathFrom || id === chart.pathTo;
   if (chosen || id === hovered) {
     out.highlighted = true;
@@ -281,17 +289,19 @@ function edgeLook(look: Look, key: string, data: EdgeAttrs): Partial<EdgeDisplay
   const { chart } = look;
   const e = chart.edges[key];
   if (!e || !edgePasses(e, chart.filter)) return { hidden: true };
-  const out: Partial<EdgeDisplayData> = { color: edgeColour(data.kind), size: edgeSize(data.weight) * (look.many ? 0.6 : 1), type: isDerived(data.kind) ? 'dashed' : 'line', zIndex: 0 };
+  const out: Partial<EdgeDisplayData> = { color: edgeColour(data.kind), size: edgeSize(data.weight), type: isDerived(data.kind) ? 'dashed' : look.many ? 'thin' : 'line', zIndex: 0 };
   if (look.focus && !(look.focus.has(e.source) && look.focus.has(e.target) && (e.source === chart.selectedNode || e.target === chart.selectedNode))) out.color = EDGE_COLOURS.faded;
   if (look.pathEdges.has(key)) {
     out.color = EDGE_COLOURS.path;
     out.size = 4;
     out.zIndex = 2;
+    out.type = isDerived(data.kind) ? 'dashed' : 'line';
   }
   if (key === chart.selectedEdge) {
     out.color = EDGE_COLOURS.selected;
     out.size = Math.max(3, out.size ?? 1);
     out.zIndex = 3;
+    out.type = isDerived(data.kind) ? 'dashed' : 'line';
   }
   return out;
 }

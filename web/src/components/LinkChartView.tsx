@@ -1,5 +1,5 @@
 import { lazy, Suspense } from 'react';
-import { clearPath, findPath, requestLayout, setChartFilter, setLinksWhileMoving, toggleCentrality, toggleCommunities } from '../state/chart-actions';
+import { clearPath, findPath, fitChart, requestLayout, setChartFilter, setLinksWhileMoving, toggleCentrality, toggleCommunities } from '../state/chart-actions';
 import { DERIVED_KINDS, kindCounts, LARGE_CHART_LINKS } from '../state/chart-model';
 import { navigate } from '../state/actions';
 import { useAppState } from '../state/store';
@@ -119,6 +119,9 @@ function ChartToolbar() {
             <input type="checkbox" checked={linksWhileMoving ?? false} onChange={(e) => setLinksWhileMoving(e.target.checked)} /> Links while moving
           </label>
         )}
+        <button className="secondary" onClick={fitChart}>
+          Fit
+        </button>
         <button className="secondary" onClick={requestLayout} disabled={layoutRunning}>
           {layoutRunning ? 'Laying out…' : 'Lay out again'}
         </button>

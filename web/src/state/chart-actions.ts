@@ -198,6 +198,11 @@ export function setLinksWhileMoving(on: boolean): void {
   patch({ linksWhileMoving: on });
 }
 
+/** Brings the whole chart into view. */
+export function fitChart(): void {
+  patch((c) => ({ fitRequest: c.fitRequest + 1 }));
+}
+
 /** Asks the canvas to run the layout again (or stop it). */
 export function requestLayout(): void {
   patch((c) => ({ layoutRequest: c.layoutRequest + 1, layoutRunning: true }));

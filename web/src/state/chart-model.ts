@@ -90,6 +90,8 @@ export interface ChartState {
    * filling tens of thousands of antialiased links every frame is what costs frame rate).
    */
   linksWhileMoving: boolean | undefined;
+  /** Bumped to bring the whole chart into view. */
+  fitRequest: number;
 }
 
 /** Above this many links a chart hides links while moving and stops picking links under the mouse. */
@@ -123,6 +125,7 @@ export const initialChart: ChartState = {
   layoutRequest: 0,
   layoutRunning: false,
   linksWhileMoving: undefined,
+  fitRequest: 0,
 };
 
 /** Links the projection derives between persons (not stated by any record as such). */
