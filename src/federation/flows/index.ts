@@ -9,3 +9,4 @@ export { admits, partyOf, receiptVerdict, releaseVerdict, type HandlingRefusal, 
 export { POINTERS_PER_MESSAGE, type PublishSummary } from './pointers.js';
 export type { ReleaseResult, RequestView } from './requests.js';
 export { COLLECTIONS as FEDERATION_COLLECTIONS, type AnswerRecord, type DeconflictionRecord, type HitRecord, type LocalSubject, type PartnerSet, type PsiSessionRecord, type ReceivedRecord, type ReleasedRecord, type RequestRecord } from './records.js';
+export { deferredPort } from './deferred-port.js';
