@@ -1,5 +1,15 @@
-import nlp from 'compromise';
+import { createRequire } from 'node:module';
+import type Nlp from 'compromise';
 import type { ExtractedMention } from './patterns.js';
+
+// compromise unpacks its lexicon when loaded (~0.5 s of CPU): load it on the first report that needs
+// it, not in every process that merely imports ingest (each CLI start, every API server).
+const require = createRequire(import.meta.url);
+let nlpInstance: typeof Nlp | undefined;
+function nlp(text: string): ReturnType<typeof Nlp> {
+  nlpInstance ??= require('compromise') as typeof Nlp;
+  return nlpInstance(text);
+}
 
 /** A gazetteer entry: a known place (the agency's own Place entities, airports, stations). */
 export interface GazetteerEntry {
