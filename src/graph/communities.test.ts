@@ -53,6 +53,16 @@ describe('Leiden', () => {
     expect(communitiesConnected(csr, r.membership)).toBe(true);
     expect(r.modularity).toBeGreaterThan(0.45);
   });
+  it('keeps communities connected and modularity as high whether or not the first pass refines', () => {
+    const { src, dst } = gnm(20_000, 50_000, 9);
+    const csr = csrFromPairs(20_000, src, dst);
+    const quick = leiden(csr, { seed: 3 });
+    const full = leiden(csr, { seed: 3, refineFirstPass: true });
+    for (const r of [quick, full]) expect(communitiesConnected(csr, r.membership)).toBe(true);
+    expect(Math.abs(quick.modularity - full.modularity)).toBeLessThan(0.005);
+    // One pass is always a Leiden iteration (with refinement), never a bare Louvain pass.
+    expect(communitiesConnected(csr, leiden(csr, { seed: 3, iterations: 1 }).membership)).toBe(true);
+  });
   it('recovers planted communities', () => {
     // Four 30-node groups, dense inside, sparse between.
     const { src, dst } = gnm(120, 1200, 3);
