@@ -19,6 +19,30 @@ import { PURPOSE } from '../support/governance.js';
  * derived link's evidence, colour communities, then the entity, network and case timelines.
  */
 const OUT = join(process.cwd(), 'test-output', 'screenshots');
+
+/**
+ * Runs in the page (plain JavaScript: the browser decodes the PNG): pixels within `tol` of the colour,
+ * their count and centre in image pixels.
+ */
+const COLOUR_SCAN = `async (data, r, g, b, tol) => {
+  const img = new Image();
+  img.src = 'data:image/png;base64,' + data;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = img.width;
+  canvas.height = img.height;
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  const px = ctx.getImageData(0, 0, img.width, img.height).data;
+  let n = 0, sx = 0, sy = 0;
+  for (let i = 0; i < px.length; i += 4) {
+    if (Math.abs(px[i] - r) + Math.abs(px[i + 1] - g) + Math.abs(px[i + 2] - b) > tol) continue;
+    n++;
+    sx += (i / 4) % img.width;
+    sy += Math.floor(i / 4 / img.width);
+  }
+  return n === 0 ? null : { x: sx / n, y: sy / n, count: n, width: img.width };
+}`;
 const missing = chromiumMissing();
 
 describe.skipIf(missing !== undefined)('link chart and timeline in Chromium', () => {
@@ -78,30 +102,7 @@ describe.skipIf(missing !== undefined)('link chart and timeline in Chromium', ()
     const stage = page.locator('.chart-canvas');
     const box = (await stage.boundingBox())!;
     const png = (await stage.screenshot()).toString('base64');
-    const found = await page.evaluate(
-      async ([data, r, g, b, tol]) => {
-        const img = new Image();
-        img.src = `data:image/png;base64,${String(data)}`;
-        await img.decode();
-        const canvas = document.createElement('canvas');
-        canvas.width = img.width;
-        canvas.height = img.height;
-        const ctx = canvas.getContext('2d')!;
-        ctx.drawImage(img, 0, 0);
-        const px = ctx.getImageData(0, 0, img.width, img.height).data;
-        let n = 0;
-        let sx = 0;
-        let sy = 0;
-        for (let i = 0; i < px.length; i += 4) {
-          if (Math.abs(px[i]! - Number(r)) + Math.abs(px[i + 1]! - Number(g)) + Math.abs(px[i + 2]! - Number(b)) > Number(tol)) continue;
-          n++;
-          sx += (i / 4) % img.width;
-          sy += Math.floor(i / 4 / img.width);
-        }
-        return n === 0 ? null : { x: sx / n, y: sy / n, count: n, width: img.width };
-      },
-      [png, ...rgb, tolerance] as [string, number, number, number, number],
-    );
+    const found = (await page.evaluate(`(${COLOUR_SCAN})(${JSON.stringify(png)}, ${rgb.join(', ')}, ${tolerance})`)) as { x: number; y: number; count: number; width: number } | null;
     if (!found) return null;
     const scale = box.width / found.width;
     return { x: box.x + found.x * scale, y: box.y + found.y * scale, count: found.count };
