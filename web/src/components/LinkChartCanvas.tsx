@@ -268,7 +268,8 @@ function nodeLook(look: Look, id: string, data: NodeAttrs, hovered: string | und
   const size = nodeSize(chart.sizeByCentrality ? m?.betweenness : undefined, look.maxBetweenness, id === chart.rootId, look.many);
   const out: Partial<NodeDisplayData> = { x: data.x, y: data.y, label: data.label, color: colour, size, hidden: !look.visible.has(id), zIndex: 1, type: look.many ? 'point' : 'circle' };
   const chosen = id === chart.selectedNode || id === chart.pathFrom || id === chart.pathTo;
-  if (chosen || id === hovered) {
+  const outOfFocus = look.focus !== undefined && !look.focus.has(id) && !look.pathNodes.has(id);
+  if (chosen || (id === hovered && !outOfFocus)) {
     out.highlighted = true;
     out.zIndex = 3;
     out.forceLabel = true;
@@ -278,7 +279,7 @@ function nodeLook(look: Look, id: string, data: NodeAttrs, hovered: string | und
     out.zIndex = 2;
   }
   if (id === chart.rootId) out.forceLabel = true;
-  if (look.focus && !look.focus.has(id) && !look.pathNodes.has(id)) {
+  if (outOfFocus && !chosen) {
     out.color = faded(colour);
     out.label = '';
   }
