@@ -155,3 +155,20 @@ export async function resumePoint(job: { readonly path: string; readonly size: n
   return checkpoint && checkpoint.fileSize === job.size && checkpoint.fileMtimeMs === job.mtimeMs ? checkpoint.recordsDone : 0;
 }
 
+
+/**
+ * Runs an ingest between the sink's `beginRun` and `endRun` (the latter also after a failure, whose
+ * error is the one reported).
+ */
+export async function withSinkRun<T>(sink: IngestSink, run: () => Promise<T>): Promise<T> {
+  await sink.beginRun?.();
+  let result: T;
+  try {
+    result = await run();
+  } catch (e) {
+    await sink.endRun?.().catch(() => undefined);
+    throw e;
+  }
+  await sink.endRun?.();
+  return result;
+}

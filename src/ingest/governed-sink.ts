@@ -52,6 +52,15 @@ export class GovernedIngestSink implements IngestSink {
     return this.plain.loadCheckpoint(sourceId, file);
   }
 
+  /** A run into a store without statements is a bulk load (see storeIngestSink). */
+  async beginRun(): Promise<void> {
+    await this.plain.beginRun?.();
+  }
+
+  async endRun(): Promise<void> {
+    await this.plain.endRun?.();
+  }
+
   clearCheckpoint(sourceId: string, file: string): Promise<void> {
     return this.plain.clearCheckpoint(sourceId, file);
   }

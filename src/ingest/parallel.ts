@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { TesseraError, type ErrorCode } from '../model/index.js';
 import { batchDecoder, type WireBatch } from './batch.js';
-import { BatchCommitter, resumePoint, type IngestOptions, type IngestProgress, type IngestReport } from './commit.js';
+import { BatchCommitter, resumePoint, withSinkRun, type IngestOptions, type IngestProgress, type IngestReport } from './commit.js';
 import type { CompiledMapping } from './mapping/index.js';
 import type { IngestSink } from './ports.js';
 import type { Envelope } from './statements.js';
@@ -115,31 +115,36 @@ export async function ingestInWorker(
     notify();
   });
 
+  let stopped: Promise<number> | undefined;
+  const stop = () => {
+    worker.removeAllListeners('exit');
+    return (stopped ??= worker.terminate());
+  };
   try {
     const first = await next();
     if (first.type !== 'ready') throw new Error(`ingest worker: expected ready, got ${first.type}`);
     const committer = new BatchCommitter(job, sink, options, onProgress);
     const decode = batchDecoder();
-    let interrupted = false;
-    for (;;) {
-      const m = await next();
-      if (m.type === 'end') {
-        committer.bytesRead = m.bytesRead;
-        break;
+    const interrupted = await withSinkRun(sink, async () => {
+      for (;;) {
+        const m = await next();
+        if (m.type === 'end') {
+          committer.bytesRead = m.bytesRead;
+          break;
+        }
+        if (m.type !== 'batch') continue;
+        await committer.commit(decode(m.batch), m.bytesRead);
+        writtenThrough = m.seq;
+        send({ type: 'written', seq: m.seq });
+        if (options.signal?.aborted) return true;
       }
-      if (m.type !== 'batch') continue;
-      await committer.commit(decode(m.batch), m.bytesRead);
-      writtenThrough = m.seq;
-      send({ type: 'written', seq: m.seq });
-      if (options.signal?.aborted) {
-        interrupted = true;
-        break;
-      }
-    }
-    if (!interrupted) await sink.clearCheckpoint(job.sourceId, job.path);
+      await sink.clearCheckpoint(job.sourceId, job.path);
+      // The worker's memory is given back before the sink ends the run (a bulk load builds its indexes then).
+      await stop();
+      return false;
+    });
     return committer.report(job.mapping.name, resumeFrom, interrupted);
   } finally {
-    worker.removeAllListeners('exit');
-    await worker.terminate();
+    await stop();
   }
 }

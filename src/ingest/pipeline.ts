@@ -5,7 +5,7 @@ import { basename, resolve } from 'node:path';
 import { TesseraError, parseGrading, parseHandling } from '../model/index.js';
 import { checkColumns, createRowMapper, type CompiledMapping, type RowMapper } from './mapping/index.js';
 import { mapBatch, type HashedRecord } from './batch.js';
-import { BatchCommitter, resumePoint, type IngestOptions, type IngestProgress, type IngestReport } from './commit.js';
+import { BatchCommitter, resumePoint, withSinkRun, type IngestOptions, type IngestProgress, type IngestReport } from './commit.js';
 import { ingestInWorker } from './parallel.js';
 import type { IngestSink } from './ports.js';
 import { readCsv, readJsonArray, readJsonLines, readXml, type RecordStream } from './readers/index.js';
@@ -138,26 +138,23 @@ export async function ingestStream(job: StreamJob, sink: IngestSink, options: In
     await committer.commit(mapBatch(batch, known, mapRow, { ...ctx, recordsDone }), stream.bytesRead());
   };
 
-  let consumed = 0;
-  let interrupted = false;
-  let batch: HashedRecord[] = [];
-  for await (const record of stream.records) {
-    consumed++;
-    if (consumed <= resumeFrom) continue;
-    batch.push({ record, hash: rowHash(sourceId, record.raw) });
-    if (batch.length >= batchSize) {
-      await flush(batch, consumed);
-      batch = [];
-      if (options.signal?.aborted) {
-        interrupted = true;
-        break;
+  const interrupted = await withSinkRun(sink, async () => {
+    let consumed = 0;
+    let batch: HashedRecord[] = [];
+    for await (const record of stream.records) {
+      consumed++;
+      if (consumed <= resumeFrom) continue;
+      batch.push({ record, hash: rowHash(sourceId, record.raw) });
+      if (batch.length >= batchSize) {
+        await flush(batch, consumed);
+        batch = [];
+        if (options.signal?.aborted) return true;
       }
     }
-  }
-  if (!interrupted) {
     await flush(batch, consumed);
     committer.bytesRead = stream.bytesRead();
     await sink.clearCheckpoint(sourceId, path);
-  }
+    return false;
+  });
   return committer.report(job.mappingName, resumeFrom, interrupted);
 }

@@ -71,6 +71,13 @@ export interface IngestSink {
   loadCheckpoint(sourceId: string, file: string): Promise<IngestCheckpoint | undefined>;
   /** Forgets the checkpoint once the file has been ingested to its end. */
   clearCheckpoint(sourceId: string, file: string): Promise<void>;
+  /**
+   * Called before a run's first batch (optional). The store sink starts a bulk load when the store
+   * holds no statements yet: batches still commit one by one, indexes are built at the end.
+   */
+  beginRun?(): Promise<void>;
+  /** Called once after the run — also after a failure or an interruption — to end what `beginRun` started. */
+  endRun?(): Promise<void>;
 }
 
 /** An entity as ingested: its id, schema and the statements this ingest wrote about it. */

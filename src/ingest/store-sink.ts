@@ -1,4 +1,4 @@
-import type { Store } from '../store/index.js';
+import type { BulkLoad, Store } from '../store/index.js';
 import type { IngestBatch, IngestCheckpoint, IngestSink, QuarantineEntry } from './ports.js';
 
 /** Store record collection holding quarantined rows. */
@@ -15,10 +15,20 @@ export function quarantineId(sourceId: string, rowHash: string): string {
 /**
  * IngestSink on the Store port: one store transaction per batch writes the statements
  * (insert-or-ignore), marks the row hashes seen, upserts the quarantine records and saves the
- * checkpoint — all or nothing.
+ * checkpoint — all or nothing. A run into a store without statements is a bulk load
+ * (`Store.beginBulkLoad`): the statement indexes are built once when the run ends.
  */
 export function storeIngestSink(store: Store): IngestSink {
+  let bulk: BulkLoad | undefined;
   return {
+    async beginRun() {
+      bulk ??= await store.beginBulkLoad();
+    },
+    async endRun() {
+      const b = bulk;
+      bulk = undefined;
+      await b?.finish();
+    },
     async knownRowHashes(sourceId, hashes) {
       return store.whichSeen(seenNamespace(sourceId), hashes);
     },

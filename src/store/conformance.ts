@@ -111,6 +111,53 @@ export function storeConformance(name: string, target: () => Promise<Conformance
       }
     });
 
+    it('bulk-loads batch by batch into an empty store: readable during the load, repeats kept once and indexes built by finish', async (ctx) => {
+      if (!t) return ctx.skip();
+      const fresh = await t.another();
+      try {
+        const bulk = await fresh.beginBulkLoad();
+        expect(await fresh.beginBulkLoad()).toBeUndefined();
+        await fresh.writeStatements([person('bl1', 'Yusuf Karimov'), person('bl2', 'Lina Haddad')]);
+        await fresh.transaction(async (tx) => {
+          await tx.writeStatements([person('bl1', 'Yusuf Karimov'), stmt({ entityId: 'fr-ct:blph', schema: 'Phone', prop: 'number', value: '+33611111112' })]);
+        });
+        await expect(
+          fresh.transaction(async (tx) => {
+            await tx.writeStatements([person('bl3', 'Omar Chaoui')]);
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
+        expect((await fresh.statementsOf('fr-ct:bl2')).length).toBe(1);
+        await bulk?.finish();
+        await bulk?.finish();
+        expect((await fresh.stats()).statements).toBe(3);
+        expect((await fresh.statementsOf('fr-ct:bl1')).length).toBe(1);
+        expect((await fresh.search('karimov')).map((h) => h.entityId)).toEqual(['fr-ct:bl1']);
+        expect((await fresh.statementsReferencing(['+33611111112'])).length).toBe(1);
+        expect(await fresh.statementsOf('fr-ct:bl3')).toEqual([]);
+        expect(await fresh.writeStatements([person('bl2', 'Lina Haddad')])).toEqual({ inserted: 0, duplicates: 1 });
+        expect(await fresh.beginBulkLoad()).toBeUndefined();
+      } finally {
+        await fresh.close();
+      }
+    });
+
+    it('stores a statement whole when its provenance first appeared in a rolled-back transaction', async (ctx) => {
+      if (!t) return ctx.skip();
+      const source = { agency: 'FR-CT' as const, documentId: 'rollback-doc', collectedAt: '2024-05-05T05:05:05Z' };
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.writeStatements([person('rb1', 'Idris Kaya', { source })]);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      const s = person('rb2', 'Selim Kaya', { source });
+      expect(await store.writeStatements([s])).toEqual({ inserted: 1, duplicates: 0 });
+      const [back] = await store.statementsOf('fr-ct:rb2');
+      const { recordedAt: _r, ...rest } = back!;
+      expect(rest).toEqual(s);
+    });
+
     it('writes nothing of a transaction that fails', async (ctx) => {
       if (!t) return ctx.skip();
       await expect(

@@ -90,6 +90,57 @@ export function statementToRow(s: Statement, recordedAt: string): StatementRow {
   };
 }
 
+/** The columns that vary per statement: the first nine of STATEMENT_COLUMNS. */
+export const STATEMENT_OWN_COLUMNS = STATEMENT_COLUMNS.slice(0, 9);
+/** The provenance columns, shared by every statement of one source write: the other thirteen. */
+export const STATEMENT_ENVELOPE_COLUMNS = STATEMENT_COLUMNS.slice(9);
+
+/** A statement's own column values, in STATEMENT_OWN_COLUMNS order. */
+export function statementOwnValues(s: Statement): unknown[] {
+  const type = propertySpec(s.schema, s.prop)?.type;
+  const fts = (type && FTS_KIND[type]) ?? 0;
+  return [s.id, s.entityId, s.schema, s.prop, s.value, type && REF_TYPES.has(type) ? s.value : null, fts, fts > 0 ? foldForSearch(s.value) : null, s.original ?? null];
+}
+
+/** A statement's provenance column values, in STATEMENT_ENVELOPE_COLUMNS order. */
+export function statementEnvelopeValues(s: Statement, recordedAt: string): unknown[] {
+  return [
+    s.source.agency,
+    s.source.documentId ?? null,
+    s.source.collectedAt,
+    gradingCode(s.grading),
+    JSON.stringify(s.handling),
+    s.classification,
+    s.subjectCategory,
+    s.nature,
+    s.firstSeen ?? null,
+    s.lastSeen ?? null,
+    s.reviewBy ?? null,
+    JSON.stringify(s.caseIds),
+    s.recordedAt ?? recordedAt,
+  ];
+}
+
+/**
+ * True when two statements carry the same provenance objects (the statements of one ingest share
+ * them): their envelope values are then equal without computing them.
+ */
+export function sameEnvelope(a: Statement, b: Statement): boolean {
+  return (
+    a.source === b.source &&
+    a.grading === b.grading &&
+    a.handling === b.handling &&
+    a.caseIds === b.caseIds &&
+    a.classification === b.classification &&
+    a.subjectCategory === b.subjectCategory &&
+    a.nature === b.nature &&
+    a.firstSeen === b.firstSeen &&
+    a.lastSeen === b.lastSeen &&
+    a.reviewBy === b.reviewBy &&
+    a.recordedAt === b.recordedAt
+  );
+}
+
 /** The row's values in STATEMENT_COLUMNS order (for positional binding). */
 export function rowValues(r: StatementRow): unknown[] {
   return [

@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { validateStatement } from '../model/index.js';
 import { storeConformance } from './conformance.js';
 import { openStore } from './index.js';
 
@@ -43,6 +45,34 @@ describe('sqlite store: bad files', () => {
     await s.setMeta('schema_version', '999');
     await s.close();
     await expect(openStore({ url: path })).rejects.toMatchObject({ code: 'STORE_TOO_NEW' });
+  });
+
+  it('finishes a bulk load whose process died when the store is next opened (indexes built, repeats removed)', async () => {
+    const path = join(badDir, 'bulk-crash.sqlite');
+    const person = (id: string, name: string) =>
+      validateStatement({ entityId: `fr-ct:${id}`, schema: 'Person', prop: 'name', value: name, source: { agency: 'FR-CT', collectedAt: '2024-01-15T10:00:00Z' }, grading: { system: 'EU4x4', source: 'B', info: '2' }, handling: { codes: [], releasableTo: [] } });
+    const s = await openStore({ url: `sqlite:${path}` });
+    expect(await s.beginBulkLoad()).toBeDefined();
+    await s.writeStatements([person('c1', 'Amira Said'), person('c2', 'Nour Said')]);
+    await s.writeStatements([person('c1', 'Amira Said')]);
+    // The loading process dies: its marker names a process that has exited, its connection closes unfinished.
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const raw = (s as unknown as { rawDatabase(): Database.Database }).rawDatabase();
+    raw.prepare(`UPDATE meta SET value = ? WHERE key = 'statements.bulk_load'`).run(JSON.stringify({ pid: deadPid }));
+    const indexes = (db: Database.Database) => db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'statements_%' ORDER BY name`).pluck().all();
+    expect(indexes(raw)).toEqual([]);
+    raw.close();
+    const again = await openStore({ url: `sqlite:${path}` });
+    try {
+      expect((await again.stats()).statements).toBe(2);
+      expect((await again.search('amira')).length).toBe(1);
+      expect(await again.getMeta('statements.bulk_load')).toBeUndefined();
+      const check = new Database(path, { readonly: true });
+      expect(indexes(check)).toEqual(['statements_entity', 'statements_id', 'statements_ref']);
+      check.close();
+    } finally {
+      await again.close();
+    }
   });
 
   it('rejects unsupported URL schemes', async () => {

@@ -45,6 +45,12 @@ export interface WriteResult {
   readonly duplicates: number;
 }
 
+/** A bulk load in progress (`Store.beginBulkLoad`). */
+export interface BulkLoad {
+  /** Removes repeated statement ids and builds the statement indexes, in one transaction. */
+  finish(): Promise<void>;
+}
+
 export interface StoreStats {
   readonly statements: number;
   readonly entities: number;
@@ -121,6 +127,17 @@ export interface Store {
    * already holds statements it writes batch by batch like writeStatements. Duplicate ids are kept once.
    */
   bulkWriteStatements(batches: Iterable<readonly Statement[]> | AsyncIterable<readonly Statement[]>, onBatch?: (statementsSoFar: number) => void): Promise<WriteResult>;
+  /**
+   * Starts a bulk load into an EMPTY statements table that still commits batch by batch (an ingest
+   * keeps its per-batch atomicity and checkpoints). Until `finish()`, statement writes append
+   * without id, entity and reference index upkeep — far cheaper than random B-tree inserts — and
+   * report every statement as inserted; reads stay correct but are slow and may return a statement
+   * twice. `finish()` keeps the first of repeated ids and builds the indexes in one transaction.
+   * If the loading process dies first, the next open of the store finishes the load. Returns
+   * undefined when the table holds statements, another load runs, or the dialect keeps its indexes
+   * (PostgreSQL): the caller then writes as usual.
+   */
+  beginBulkLoad(): Promise<BulkLoad | undefined>;
   /** All statements about one entity. */
   statementsOf(entityId: string): Promise<Statement[]>;
   /** All statements about several entities. */

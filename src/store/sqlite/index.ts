@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AUDIT_GENESIS, AuditEntryInput, auditEntryHash, TesseraError, type AuditEntry, type Statement } from '../../model/index.js';
-import type { BlockingKey, BlockingReport, CandidatePair, RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementCore, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
-import { auditFromRow, foldForSearch, keyPairs, checkName, type AuditRow, rowToStatement, rowValues, searchTerms, statementCoreFromValues, statementFromValues, statementToRow, STATEMENT_COLUMNS, STATEMENT_CORE_COLUMNS, STATEMENT_READ_COLUMNS, STATEMENTS_VERSION, type StatementRow } from '../rows.js';
+import type { BlockingKey, BlockingReport, BulkLoad, CandidatePair, RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementCore, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
+import { auditFromRow, foldForSearch, keyPairs, checkName, type AuditRow, rowToStatement, rowValues, sameEnvelope, searchTerms, statementEnvelopeValues, statementOwnValues, STATEMENT_ENVELOPE_COLUMNS, STATEMENT_OWN_COLUMNS, statementCoreFromValues, statementFromValues, statementToRow, STATEMENT_COLUMNS, STATEMENT_CORE_COLUMNS, STATEMENT_READ_COLUMNS, STATEMENTS_VERSION, type StatementRow } from '../rows.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 type Db = Database.Database;
@@ -54,12 +54,98 @@ export async function openSqliteStore(options: SqliteOptions): Promise<Store> {
   }
   try {
     migrate(db, path, isNew);
+    if (!options.readonly) recoverBulkLoad(db);
   } catch (e) {
     db.close();
     throw e instanceof TesseraError ? e : sqliteError(path, e);
   }
   return new SqliteStore(db, path, new Mutex(), false);
 }
+
+/** Meta key of an unfinished bulk load: the loading process and when it started. */
+const BULK_LOAD_META = 'statements.bulk_load';
+const STATEMENT_INDEXES = ['statements_id', 'statements_entity', 'statements_ref'] as const;
+
+/** True while the process that started a bulk load may still finish it itself. */
+function loaderAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A bulk load whose process died before finishing (crash, kill): finish it now, before anyone reads. */
+function recoverBulkLoad(db: Db): void {
+  const raw = db.prepare(`SELECT value FROM meta WHERE key = ?`).pluck().get(BULK_LOAD_META) as string | undefined;
+  if (raw === undefined) return;
+  let pid = -1;
+  try {
+    pid = Number((JSON.parse(raw) as { pid?: unknown }).pid);
+  } catch {
+    // An unreadable marker is finished like an orphaned one.
+  }
+  if (Number.isInteger(pid) && pid > 0 && loaderAlive(pid)) return;
+  finishBulkLoad(db);
+}
+
+/**
+ * Ends a bulk load in one transaction: repeated statement ids keep their first row (and lose their
+ * full-text entry), then the id, entity and reference indexes are built by sorting — a few seconds
+ * per million statements instead of a random B-tree insert per statement. Sorting runs on two
+ * threads and spills to temporary files, so memory stays bounded whatever the size.
+ */
+function finishBulkLoad(db: Db): void {
+  const threads = db.pragma('threads', { simple: true }) as number;
+  const tempStore = db.pragma('temp_store', { simple: true }) as number;
+  // Changing temp_store drops temporary tables: callers recreate theirs (see ConnectionState).
+  db.pragma('temp_store = FILE');
+  db.pragma('threads = 2');
+  try {
+    db.transaction(() => {
+      try {
+        db.exec(`CREATE UNIQUE INDEX IF NOT EXISTS statements_id ON statements(id)`);
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw e;
+        // The same claim was written twice during the load: keep the first, as INSERT OR IGNORE would have.
+        const repeats = db
+          .prepare(`SELECT r, fts, folded FROM (SELECT rowid AS r, id, fts, folded, lag(id) OVER (ORDER BY id, rowid) AS prev FROM statements) WHERE id = prev`)
+          .all() as { r: number; fts: number; folded: string | null }[];
+        const ftsDelete = db.prepare(`INSERT INTO statement_fts(statement_fts, rowid, folded) VALUES ('delete', ?, ?)`);
+        const del = db.prepare(`DELETE FROM statements WHERE rowid = ?`);
+        for (const row of repeats) {
+          if (row.fts > 0) ftsDelete.run(row.r, row.folded);
+          del.run(row.r);
+        }
+        db.exec(`CREATE UNIQUE INDEX statements_id ON statements(id)`);
+      }
+      db.exec(`CREATE INDEX IF NOT EXISTS statements_entity ON statements(entity_id);
+        CREATE INDEX IF NOT EXISTS statements_ref ON statements(ref) WHERE ref IS NOT NULL;`);
+      db.prepare(`DELETE FROM meta WHERE key = ?`).run(BULK_LOAD_META);
+    })();
+  } finally {
+    db.pragma(`threads = ${threads}`);
+    db.pragma(`temp_store = ${tempStore}`);
+  }
+}
+
+/**
+ * State one connection's store objects share (the store and its transaction views): the bulk-load
+ * flag and the provenance envelopes registered in a temporary table, so a statement insert binds
+ * its 9 own values and an envelope number instead of all 22 columns (binding strings dominates
+ * better-sqlite3's insert cost).
+ */
+class ConnectionState {
+  bulk: { token: string } | undefined;
+  /** Envelope values (JSON) → number in temp.statement_envelopes; numbers are never reused. */
+  readonly envelopes = new Map<string, number>();
+  nextEnvelope = 1;
+  envelopeTable = false;
+}
+
+const ENVELOPE_LIMIT = 10_000;
 
 function migrate(db: Db, path: string, isNew: boolean): void {
   const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[];
@@ -89,7 +175,6 @@ function migrate(db: Db, path: string, isNew: boolean): void {
 
 class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
-  private readonly insertStatement: Database.Statement;
   private readonly insertFts: Database.Statement;
   private readonly deleteFts: Database.Statement;
   private readonly byEntity: Database.Statement;
@@ -100,8 +185,8 @@ class SqliteStore implements Store {
     private readonly mutex: Mutex,
     private readonly inTransaction: boolean,
     private readonly cache: Map<string, Database.Statement> = new Map(),
+    private readonly state: ConnectionState = new ConnectionState(),
   ) {
-    this.insertStatement = this.sql(`INSERT OR IGNORE INTO statements (${STATEMENT_COLUMNS.join(', ')}) VALUES (${STATEMENT_COLUMNS.map(() => '?').join(', ')})`);
     this.insertFts = this.sql(`INSERT INTO statement_fts(rowid, folded) VALUES (?, ?)`);
     this.deleteFts = this.sql(`INSERT INTO statement_fts(statement_fts, rowid, folded) VALUES ('delete', ?, ?)`);
     this.byEntity = this.sql(`SELECT * FROM statements WHERE entity_id = ? ORDER BY prop, rowid`);
@@ -133,7 +218,7 @@ class SqliteStore implements Store {
     return this.mutex.run(async () => {
       this.db.exec('BEGIN IMMEDIATE');
       try {
-        const result = await fn(new SqliteStore(this.db, this.location, this.mutex, true, this.cache));
+        const result = await fn(new SqliteStore(this.db, this.location, this.mutex, true, this.cache, this.state));
         this.db.exec('COMMIT');
         return result;
       } catch (e) {
@@ -153,19 +238,89 @@ class SqliteStore implements Store {
     return this.write(() => {
       let inserted = 0;
       const run = () => {
+        // Positional binding (~30% faster than named parameters), envelope by number (see ConnectionState).
+        const envelopeOf = this.envelopeNumbers(recordedAt);
+        const insert = this.sql(
+          `INSERT ${this.state.bulk ? '' : 'OR IGNORE '}INTO statements (${STATEMENT_COLUMNS.join(', ')}) SELECT ${STATEMENT_OWN_COLUMNS.map(() => '?').join(', ')}, ${STATEMENT_ENVELOPE_COLUMNS.join(', ')} FROM temp.statement_envelopes WHERE k = ?`,
+        );
         for (const s of statements) {
-          const row = statementToRow(s, recordedAt);
-          // Positional binding: ~30% faster than named parameters on better-sqlite3.
-          const info = this.insertStatement.run(rowValues(row));
+          const values = statementOwnValues(s);
+          values.push(envelopeOf(s));
+          const info = insert.run(values);
           if (info.changes > 0) {
             inserted++;
-            if (row.fts > 0) this.insertFts.run(info.lastInsertRowid, row.folded);
+            if ((values[6] as number) > 0) this.insertFts.run(info.lastInsertRowid, values[7]);
           }
         }
         if (inserted > 0) this.bumpStatementsVersion();
       };
       this.atomic(run);
       return { inserted, duplicates: statements.length - inserted };
+    });
+  }
+
+  /**
+   * The envelope number of each statement of one write. Each number's row is (re)inserted once per
+   * write, inside the write's transaction, so a rolled-back transaction cannot leave a number
+   * without its row; statements sharing provenance objects skip computing their envelope values.
+   */
+  private envelopeNumbers(recordedAt: string): (s: Statement) => number {
+    const state = this.state;
+    if (!state.envelopeTable) {
+      this.db.exec(`CREATE TEMP TABLE IF NOT EXISTS statement_envelopes (k INTEGER PRIMARY KEY, ${STATEMENT_ENVELOPE_COLUMNS.join(', ')})`);
+      state.envelopeTable = true;
+    }
+    if (state.envelopes.size >= ENVELOPE_LIMIT) {
+      state.envelopes.clear();
+      this.sql(`DELETE FROM temp.statement_envelopes`).run();
+    }
+    const ensure = this.sql(`INSERT OR IGNORE INTO temp.statement_envelopes (k, ${STATEMENT_ENVELOPE_COLUMNS.join(', ')}) VALUES (?, ${STATEMENT_ENVELOPE_COLUMNS.map(() => '?').join(', ')})`);
+    const ensured = new Set<number>();
+    let last: Statement | undefined;
+    let lastK = 0;
+    return (s) => {
+      if (last && sameEnvelope(last, s)) return lastK;
+      const values = statementEnvelopeValues(s, recordedAt);
+      const key = JSON.stringify(values);
+      let k = state.envelopes.get(key);
+      if (k === undefined) {
+        k = state.nextEnvelope++;
+        state.envelopes.set(key, k);
+      }
+      if (!ensured.has(k)) {
+        ensure.run(k, ...values);
+        ensured.add(k);
+      }
+      last = s;
+      lastK = k;
+      return k;
+    };
+  }
+
+  beginBulkLoad(): Promise<BulkLoad | undefined> {
+    if (this.inTransaction) return Promise.resolve(undefined);
+    return this.mutex.run(async () => {
+      if (this.state.bulk) return undefined;
+      const started = this.db.transaction(() => {
+        if (this.db.prepare(`SELECT EXISTS (SELECT 1 FROM statements)`).pluck().get() === 1) return false;
+        if (this.db.prepare(`SELECT 1 FROM meta WHERE key = ?`).pluck().get(BULK_LOAD_META) !== undefined) return false;
+        for (const index of STATEMENT_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${index}`);
+        this.db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?)`).run(BULK_LOAD_META, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
+        return true;
+      })();
+      if (!started) return undefined;
+      const bulk = { token: `${process.pid}:${Date.now()}` };
+      this.state.bulk = bulk;
+      return {
+        finish: () =>
+          this.mutex.run(async () => {
+            if (this.state.bulk !== bulk) return;
+            this.state.bulk = undefined;
+            finishBulkLoad(this.db);
+            this.state.envelopeTable = false;
+            this.state.envelopes.clear();
+          }),
+      };
     });
   }
 
@@ -184,7 +339,7 @@ class SqliteStore implements Store {
     return this.mutex.run(async () => {
       this.db.exec('BEGIN IMMEDIATE');
       try {
-        this.db.exec('DROP INDEX statements_id; DROP INDEX statements_entity; DROP INDEX statements_ref;');
+        this.db.exec('DROP INDEX IF EXISTS statements_id; DROP INDEX IF EXISTS statements_entity; DROP INDEX IF EXISTS statements_ref;');
         const insert = this.db.prepare(`INSERT INTO statements (${STATEMENT_COLUMNS.join(', ')}) VALUES (${STATEMENT_COLUMNS.map(() => '?').join(', ')})`);
         for await (const batch of batches) {
           for (const st of batch) insert.run(rowValues(statementToRow(st, recordedAt)));
@@ -518,7 +673,13 @@ class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.inTransaction) return;
     await this.mutex.run(async () => {
-      if (this.db.open) this.db.close();
+      if (!this.db.open) return;
+      // A bulk load left open by its caller is finished rather than left to the next open.
+      if (this.state.bulk) {
+        this.state.bulk = undefined;
+        finishBulkLoad(this.db);
+      }
+      this.db.close();
     });
   }
 
