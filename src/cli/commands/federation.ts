@@ -14,7 +14,7 @@ import { openFederationNode, wireNodeFlows } from './node.js';
 async function federation(s: CliSession, sending: boolean): Promise<FederationService> {
   if (!sending) return new FederationService(s.gov, { nodeAgency: s.config.nodeAgency, watch: new WatchService(s.gov, { config: watchConfig(), nodeAgency: s.config.nodeAgency }) });
   const { setup, node } = await openFederationNode(s);
-  return wireNodeFlows(s, setup, node);
+  return wireNodeFlows(s.gov, setup, node);
 }
 
 function hitRow(h: HitRecord) {

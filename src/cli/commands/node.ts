@@ -4,6 +4,8 @@ import pino, { type Level, type Logger } from 'pino';
 import {
   FederationNode,
   FederationService,
+  deferredPort,
+  type FederationPort,
   PeerDirectory,
   peerEntryFor,
   wireFlows,
@@ -23,7 +25,8 @@ import {
   type NodeSetup,
   type RetryPolicy,
 } from '../../federation/index.js';
-import { loadConfig } from '../../config/index.js';
+import { loadConfig, type Config } from '../../config/index.js';
+import type { Governance } from '../../governance/index.js';
 import { TesseraError } from '../../model/index.js';
 import { WatchService, watchConfig } from '../../watch/index.js';
 import { openSession, withSession, type CliSession } from '../context.js';
@@ -63,16 +66,29 @@ export async function openFederationNode(s: CliSession, options: OpenNodeOptions
  * The federation flows of this node (pointers, PSI, hits, requests, deconfliction) wired to its
  * port: inbound messages reach their handlers, and what the flows send goes to the node's outbox.
  */
-export function wireNodeFlows(s: CliSession, setup: NodeSetup, fed: FederationNode, options: { contactUnit?: string; contactChannel?: string; consent?: 'standing-agreement' | 'holder-approved' } = {}): FederationService {
+export function wireNodeFlows(gov: Governance, setup: NodeSetup, fed: FederationPort, options: { contactUnit?: string; contactChannel?: string; consent?: 'standing-agreement' | 'holder-approved' } = {}): FederationService {
   const agency = setup.identity.agency;
-  const service = new FederationService(s.gov, {
+  const service = new FederationService(gov, {
     nodeAgency: agency,
     linkage: setup.linkage,
-    watch: new WatchService(s.gov, { config: watchConfig(), nodeAgency: agency }),
+    watch: new WatchService(gov, { config: watchConfig(), nodeAgency: agency }),
     contact: { unit: options.contactUnit ?? `${agency} federation desk`, channel: options.contactChannel ?? `federation node ${agency}` },
     ...(options.consent ? { deconflictionConsent: options.consent } : {}),
   });
   return wireFlows(fed, service);
+}
+
+/**
+ * The federation service the API server mounts (`tessera serve`, `tessera demo`). With a node key and
+ * peers configured, the web app's requests and answers are queued in this store's outbox (the node
+ * opens on first use); `tessera node serve` on the same store delivers them and runs the inbox.
+ * Without that configuration the routes read the store and sending fails with a CONFIG error.
+ */
+export function servedFederationService(gov: Governance, config: Config): FederationService {
+  if (!config.fedKeyFile || !config.fedPeersFile) return new FederationService(gov, { nodeAgency: config.nodeAgency, watch: new WatchService(gov, { config: watchConfig(), nodeAgency: config.nodeAgency }) });
+  const setup = loadNodeSetup(config);
+  const port = deferredPort(setup.identity.agency, setup.peers.map((p) => p.agency), () => FederationNode.open({ store: gov.store, identity: setup.identity, peers: setup.peers }));
+  return wireNodeFlows(gov, setup, port);
 }
 
 /** Runs `job` every `everyMs` (first after `firstMs`), logging failures; returns a stop function. */
@@ -174,7 +190,7 @@ export function registerNodeCommands(program: Command): void {
           ...(opts.fedHost ? { fedHost: opts.fedHost } : {}),
           ...(fedPort !== undefined ? { fedPort } : {}),
         });
-        const service = wireNodeFlows(s, setup, fed, {
+        const service = wireNodeFlows(s.gov, setup, fed, {
           ...(opts.contactUnit ? { contactUnit: opts.contactUnit } : {}),
           ...(opts.contactChannel ? { contactChannel: opts.contactChannel } : {}),
           ...(opts.consent ? { consent: opts.consent as 'holder-approved' | 'standing-agreement' } : {}),

@@ -9,6 +9,7 @@ import { Governance } from '../../governance/index.js';
 import { DEFAULT_CLASSIFICATIONS, TesseraError } from '../../model/index.js';
 import { openStore } from '../../store/index.js';
 import { openSession } from '../context.js';
+import { servedFederationService } from './node.js';
 import { say } from '../output.js';
 
 /** Store meta key where the demo loader records the demo logins to print at start-up (fictional accounts only). */
@@ -58,7 +59,7 @@ export async function ensureWebBuild(log: (line: string) => void = say): Promise
 
 /** The capability routes `serve` and `demo` mount beside the core API (one list, so both stay in step). */
 export function servedPlugins(): ApiPlugin[] {
-  return [watchPlugin(), graphPlugin(), resolvePlugin(), mapPlugin(), triagePlugin(), federationPlugin()];
+  return [watchPlugin(), graphPlugin(), resolvePlugin(), mapPlugin(), triagePlugin(), federationPlugin({ service: ({ gov, config }) => servedFederationService(gov, config) })];
 }
 
 export interface ServeOptions {
