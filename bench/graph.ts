@@ -162,6 +162,7 @@ if (section('betweenness')) {
     for (let i = 0; i < n; i++) igraphDiff = Math.max(igraphDiff, Math.abs(values[i]! - parallel.value.values[i]!));
   }
   results.betweenness = {
+    loadAverage: loadavg()[0],
     graph: 'gnm(5000, 15000)',
     tesseraMs: parallel.ms,
     tesseraSingleThreadMs: single.ms,
@@ -222,6 +223,7 @@ if (section('communities')) {
   const ig = python(PY_IGRAPH_COMMUNITIES, [path, String(n)]);
   const nx = full ? python(PY_NETWORKX_LOUVAIN, [path, String(n)]) : ({ ok: false, reason: 'skipped (takes minutes; run with --full)' } as const);
   results.communities = {
+    loadAverage: loadavg()[0],
     graph: 'gnm(100000, 300000)',
     leidenMs: ld.ms,
     leidenCpuMs: ld.cpuMs,
@@ -287,7 +289,7 @@ if (section('neighbourhood')) {
   };
   const plain = sample();
   const filtered = sample({ filter: { kinds: ['Communication', 'Meeting', 'Associate'], from: '2021-01-01', to: '2022-12-31', minWeight: 3 } });
-  results.neighbourhood = { graph: `gnm(${n}, ${m}) with kinds, weights, times`, buildMs: build.ms, threeHop: plain, threeHopFiltered: filtered };
+  results.neighbourhood = { loadAverage: loadavg()[0], graph: `gnm(${n}, ${m}) with kinds, weights, times`, buildMs: build.ms, threeHop: plain, threeHopFiltered: filtered };
   summary.push(
     `3-hop neighbourhood on ${m / 1e6}M edges: p50 ${fmt(plain.p50)}, p95 ${fmt(plain.p95)} (${plain.meanNodes.toFixed(0)} nodes on average); ` +
       `filtered p95 ${fmt(filtered.p95)} (${filtered.meanNodes.toFixed(0)} nodes); network build ${fmt(build.ms)}`,
@@ -450,6 +452,7 @@ if (section('scenario')) {
   const cellMembers = new Set(cellOf.keys());
   const flaggedInCells = [...flagged].filter((p) => cellMembers.has(p)).length;
   results.scenario = {
+    loadAverage: loadavg()[0],
     size: scenarioSize,
     seed: 1,
     projection: 'oracle (true ids; perfect resolution)',
@@ -584,6 +587,7 @@ if (section('store')) {
   const succession = successionScores(resolved.graph);
   const st = resolved.graph.projection.stats;
   results.store = {
+    loadAverage: loadavg()[0],
     scenario: { size: scenarioSize, seed: 1 },
     context: ctx,
     loadMs,

@@ -70,13 +70,15 @@ const PROJECTED_PROPS: readonly string[] = (() => {
   return [...props].sort();
 })();
 
-/** `schema\u0000prop` of every entity caption property (labels are assembled from these). */
-const CAPTION_PROPS = new Set(SCHEMA_NAMES.flatMap((name) => (schemaSpec(name).kind === 'entity' ? schemaSpec(name).caption.map((prop) => `${name}\u0000${prop}`) : [])));
+/** Caption properties of each entity schema (labels are assembled from these). */
+const CAPTION_PROPS = new Map<string, ReadonlySet<string>>(SCHEMA_NAMES.filter((name) => schemaSpec(name).kind === 'entity').map((name) => [name, new Set(schemaSpec(name).caption)]));
 
 interface Bag {
   schema: SchemaName;
   props: Map<string, string[]>;
   ids: string[];
+  /** Caption statements (entities only), for the label. */
+  captions?: { prop: string; value: string }[];
   /** Distinct EU 4x4 grading codes of the entity's statements. */
   gradings: Set<string>;
 }
@@ -116,8 +118,6 @@ function day(t: string | undefined): string | undefined {
 export async function projectGraph(gov: Governance, ctx: QueryContext, options: ProjectionOptions = {}): Promise<Projection> {
   const started = performance.now();
   const bags = new Map<string, Bag>();
-  // Caption statements (prop, value) of each entity.
-  const labels = new Map<string, { prop: string; value: string }[]>();
   let statements = 0;
   // The store shares grading objects between statements: convert each once.
   const euCode = new Map<Statement['grading'], string>();
@@ -134,11 +134,7 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
         if (!vals.includes(s.value)) vals.push(s.value);
       } else bag.props.set(s.prop, [s.value]);
       if (bag.ids.length < EVIDENCE_CAP) bag.ids.push(s.id);
-      if (CAPTION_PROPS.has(`${s.schema}\u0000${s.prop}`)) {
-        const l = labels.get(s.entityId);
-        if (l) l.push(s);
-        else labels.set(s.entityId, [s]);
-      }
+      if (CAPTION_PROPS.get(s.schema)?.has(s.prop)) (bag.captions ??= []).push(s);
     }
   }
 
@@ -160,7 +156,7 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
       else clusterMembers.set(cluster, [id]);
     }
     if (!nodes.has(node)) {
-      const caption = selector ?? captionOf(spec.caption, labels.get(id)) ?? id;
+      const caption = selector ?? captionOf(spec.caption, bag.captions) ?? id;
       nodes.set(node, { id: node, kind: bag.schema, label: caption });
     }
   }
