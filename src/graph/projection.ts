@@ -73,10 +73,24 @@ const PROJECTED_PROPS: readonly string[] = (() => {
 /** Caption properties of each entity schema (labels are assembled from these). */
 const CAPTION_PROPS = new Map<string, ReadonlySet<string>>(SCHEMA_NAMES.filter((name) => schemaSpec(name).kind === 'entity').map((name) => [name, new Set(schemaSpec(name).caption)]));
 
+/**
+ * How many statement ids of an entity the projection keeps, and whether it tracks their gradings:
+ * what its links and derived groups cite (a call cites 2, a trip or a person 3, other links up to
+ * EVIDENCE_CAP; phones, handsets, documents… cite nothing themselves). Keeping no more spares
+ * memory and garbage collection on large stores.
+ */
+const KEEP_IDS = new Map<string, number>(
+  SCHEMA_NAMES.map((name) => [name, name === 'Communication' ? 2 : name === 'TravelEvent' || name === 'Person' ? 3 : schemaSpec(name).kind === 'entity' ? 0 : EVIDENCE_CAP]),
+);
+/** The gradings of an entity whose statements nothing cites (shared, never added to). */
+const UNTRACKED: Set<string> = new Set();
+
 interface Bag {
   schema: SchemaName;
   props: Map<string, string[]>;
+  /** Statement ids kept as evidence (at most `keep`). */
   ids: string[];
+  keep: number;
   /** Caption statements (entities only), for the label. */
   captions?: { prop: string; value: string }[];
   /** Distinct EU 4x4 grading codes of the entity's statements. */
@@ -125,15 +139,20 @@ export async function projectGraph(gov: Governance, ctx: QueryContext, options: 
     for (const s of batch) {
       statements++;
       let bag = bags.get(s.entityId);
-      if (!bag) bags.set(s.entityId, (bag = { schema: s.schema, props: new Map(), ids: [], gradings: new Set() }));
-      let code = euCode.get(s.grading);
-      if (code === undefined) euCode.set(s.grading, (code = gradingCode(toEu(s.grading))));
-      bag.gradings.add(code);
+      if (!bag) {
+        const keep = KEEP_IDS.get(s.schema) ?? EVIDENCE_CAP;
+        bags.set(s.entityId, (bag = { schema: s.schema, props: new Map(), ids: [], keep, gradings: keep > 0 ? new Set() : UNTRACKED }));
+      }
+      if (bag.keep > 0) {
+        let code = euCode.get(s.grading);
+        if (code === undefined) euCode.set(s.grading, (code = gradingCode(toEu(s.grading))));
+        bag.gradings.add(code);
+        if (bag.ids.length < bag.keep) bag.ids.push(s.id);
+      }
       const vals = bag.props.get(s.prop);
       if (vals) {
         if (!vals.includes(s.value)) vals.push(s.value);
       } else bag.props.set(s.prop, [s.value]);
-      if (bag.ids.length < EVIDENCE_CAP) bag.ids.push(s.id);
       if (CAPTION_PROPS.get(s.schema)?.has(s.prop)) (bag.captions ??= []).push(s);
     }
   }
