@@ -32,6 +32,9 @@ export type FromWorker =
 /** Messages to the worker: which rows the sink holds (and through which batch the sink was written when asked), and write acknowledgements. */
 export type ToWorker = { readonly type: 'known'; readonly seq: number; readonly known: readonly string[]; readonly writtenThrough: number } | { readonly type: 'written'; readonly seq: number };
 
+/** The worker's heap: its caches are bounded (a few tens of MB); the cap keeps V8 from growing lazily past the ingest's memory bound. */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 256 };
+
 function startWorker(job: WorkerJob): Worker {
   const isTs = import.meta.url.endsWith('.ts');
   const url = new URL(isTs ? './worker.ts' : './worker.js', import.meta.url);
@@ -39,9 +42,9 @@ function startWorker(job: WorkerJob): Worker {
   // thread first (Node 20 workers do not inherit the parent's loader hooks).
   if (isTs) {
     const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-    return new Worker(boot, { eval: true, workerData: job });
+    return new Worker(boot, { eval: true, workerData: job, resourceLimits: WORKER_LIMITS });
   }
-  return new Worker(url, { workerData: job });
+  return new Worker(url, { workerData: job, resourceLimits: WORKER_LIMITS });
 }
 
 /**

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AUDIT_GENESIS, AuditEntryInput, auditEntryHash, TesseraError, type AuditEntry, type Statement } from '../../model/index.js';
 import type { BlockingKey, BlockingReport, BulkLoad, CandidatePair, RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementCore, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
-import { auditFromRow, foldForSearch, keyPairs, checkName, type AuditRow, rowToStatement, rowValues, sameEnvelope, searchTerms, statementEnvelopeValues, statementOwnValues, STATEMENT_ENVELOPE_COLUMNS, STATEMENT_OWN_COLUMNS, statementCoreFromValues, statementFromValues, statementToRow, STATEMENT_COLUMNS, STATEMENT_CORE_COLUMNS, STATEMENT_READ_COLUMNS, STATEMENTS_VERSION, type StatementRow } from '../rows.js';
+import { auditFromRow, foldForSearch, keyPairs, checkName, type AuditRow, rowToStatement, sameEnvelope, searchTerms, statementEnvelopeValues, statementOwnValues, STATEMENT_ENVELOPE_COLUMNS, STATEMENT_OWN_COLUMNS, statementCoreFromValues, statementFromValues, STATEMENT_COLUMNS, STATEMENT_CORE_COLUMNS, STATEMENT_READ_COLUMNS, STATEMENTS_VERSION, type StatementRow } from '../rows.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 type Db = Database.Database;
@@ -97,12 +97,14 @@ function recoverBulkLoad(db: Db): void {
  * per million statements instead of a random B-tree insert per statement. Sorting runs on two
  * threads and spills to temporary files, so memory stays bounded whatever the size.
  */
-function finishBulkLoad(db: Db): void {
+function finishBulkLoad(db: Db, cacheSize = db.pragma('cache_size', { simple: true }) as number): void {
   const threads = db.pragma('threads', { simple: true }) as number;
   const tempStore = db.pragma('temp_store', { simple: true }) as number;
   // Changing temp_store drops temporary tables: callers recreate theirs (see ConnectionState).
   db.pragma('temp_store = FILE');
   db.pragma('threads = 2');
+  // Each sorting thread holds up to cache_size in memory before spilling to a temporary file.
+  db.pragma(`cache_size = ${BULK_SORT_CACHE}`);
   try {
     db.transaction(() => {
       try {
@@ -128,8 +130,13 @@ function finishBulkLoad(db: Db): void {
   } finally {
     db.pragma(`threads = ${threads}`);
     db.pragma(`temp_store = ${tempStore}`);
+    db.pragma(`cache_size = ${cacheSize}`);
   }
 }
+
+/** Page cache during a bulk load (appends touch only the last pages) and while its indexes are sorted: KiB, negative as SQLite wants. */
+const BULK_APPEND_CACHE = -32_768;
+const BULK_SORT_CACHE = -65_536;
 
 /**
  * State one connection's store objects share (the store and its transaction views): the bulk-load
@@ -138,7 +145,8 @@ function finishBulkLoad(db: Db): void {
  * better-sqlite3's insert cost).
  */
 class ConnectionState {
-  bulk: { token: string } | undefined;
+  /** The bulk load in progress on this connection, with the page cache size to restore after it. */
+  bulk: { readonly cacheSize: number } | undefined;
   /** Envelope values (JSON) → number in temp.statement_envelopes; numbers are never reused. */
   readonly envelopes = new Map<string, number>();
   nextEnvelope = 1;
@@ -309,14 +317,15 @@ class SqliteStore implements Store {
         return true;
       })();
       if (!started) return undefined;
-      const bulk = { token: `${process.pid}:${Date.now()}` };
+      const bulk = { cacheSize: this.db.pragma('cache_size', { simple: true }) as number };
+      this.db.pragma(`cache_size = ${BULK_APPEND_CACHE}`);
       this.state.bulk = bulk;
       return {
         finish: () =>
           this.mutex.run(async () => {
             if (this.state.bulk !== bulk) return;
             this.state.bulk = undefined;
-            finishBulkLoad(this.db);
+            finishBulkLoad(this.db, bulk.cacheSize);
             this.state.envelopeTable = false;
             this.state.envelopes.clear();
           }),
@@ -340,9 +349,14 @@ class SqliteStore implements Store {
       this.db.exec('BEGIN IMMEDIATE');
       try {
         this.db.exec('DROP INDEX IF EXISTS statements_id; DROP INDEX IF EXISTS statements_entity; DROP INDEX IF EXISTS statements_ref;');
-        const insert = this.db.prepare(`INSERT INTO statements (${STATEMENT_COLUMNS.join(', ')}) VALUES (${STATEMENT_COLUMNS.map(() => '?').join(', ')})`);
+        const envelopeOf = this.envelopeNumbers(recordedAt);
+        const insert = this.sql(`INSERT INTO statements (${STATEMENT_COLUMNS.join(', ')}) SELECT ${STATEMENT_OWN_COLUMNS.map(() => '?').join(', ')}, ${STATEMENT_ENVELOPE_COLUMNS.join(', ')} FROM temp.statement_envelopes WHERE k = ?`);
         for await (const batch of batches) {
-          for (const st of batch) insert.run(rowValues(statementToRow(st, recordedAt)));
+          for (const st of batch) {
+            const values = statementOwnValues(st);
+            values.push(envelopeOf(st));
+            insert.run(values);
+          }
           total += batch.length;
           onBatch?.(total);
         }
@@ -635,7 +649,8 @@ class SqliteStore implements Store {
     return this.write(() => {
       const ins = this.sql(`INSERT OR IGNORE INTO seen (namespace, hash) VALUES (?, ?)`);
       const put = () => {
-        for (const h of hashes) ins.run(namespace, h);
+        // In key order, each B-tree page is visited once per call (~10% cheaper for random content hashes).
+        for (const h of [...hashes].sort()) ins.run(namespace, h);
       };
       this.atomic(put);
     });
@@ -675,9 +690,10 @@ class SqliteStore implements Store {
     await this.mutex.run(async () => {
       if (!this.db.open) return;
       // A bulk load left open by its caller is finished rather than left to the next open.
-      if (this.state.bulk) {
+      const bulk = this.state.bulk;
+      if (bulk) {
         this.state.bulk = undefined;
-        finishBulkLoad(this.db);
+        finishBulkLoad(this.db, bulk.cacheSize);
       }
       this.db.close();
     });
