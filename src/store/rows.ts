@@ -95,11 +95,24 @@ export const STATEMENT_OWN_COLUMNS = STATEMENT_COLUMNS.slice(0, 9);
 /** The provenance columns, shared by every statement of one source write: the other thirteen. */
 export const STATEMENT_ENVELOPE_COLUMNS = STATEMENT_COLUMNS.slice(9);
 
+// Property types by schema and property: two Map lookups instead of the registry's object walk, per statement written.
+const propertyTypes = new Map<string, Map<string, string | undefined>>();
+function propertyType(schema: SchemaName, prop: string): string | undefined {
+  let bySchema = propertyTypes.get(schema);
+  if (!bySchema) propertyTypes.set(schema, (bySchema = new Map()));
+  let type = bySchema.get(prop);
+  if (type === undefined && !bySchema.has(prop)) {
+    type = propertySpec(schema, prop)?.type;
+    bySchema.set(prop, type);
+  }
+  return type;
+}
+
 /** A statement's own column values, in STATEMENT_OWN_COLUMNS order. */
 export function statementOwnValues(s: Statement): unknown[] {
-  const type = propertySpec(s.schema, s.prop)?.type;
-  const fts = (type && FTS_KIND[type]) ?? 0;
-  return [s.id, s.entityId, s.schema, s.prop, s.value, type && REF_TYPES.has(type) ? s.value : null, fts, fts > 0 ? foldForSearch(s.value) : null, s.original ?? null];
+  const type = propertyType(s.schema, s.prop);
+  const fts = type === undefined ? 0 : (FTS_KIND[type] ?? 0);
+  return [s.id, s.entityId, s.schema, s.prop, s.value, type !== undefined && REF_TYPES.has(type) ? s.value : null, fts, fts > 0 ? foldForSearch(s.value) : null, s.original ?? null];
 }
 
 /** A statement's provenance column values, in STATEMENT_ENVELOPE_COLUMNS order. */
