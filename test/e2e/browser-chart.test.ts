@@ -144,9 +144,15 @@ describe.skipIf(missing !== undefined)('link chart and timeline in Chromium', ()
 
     // Double-click the phone on the canvas (nothing selected, so no node is faded): the number it called joins.
     await unselect();
-    const green = await colourOnChart([0x2e, 0x7d, 0x32]);
-    expect(green).not.toBeNull();
-    await page.mouse.dblclick(green!.x, green!.y);
+    // The unselected frame may take a few draws to reach the canvas (software WebGL, loaded machine).
+    const found: { green: Awaited<ReturnType<typeof colourOnChart>> } = { green: null };
+    await expect
+      .poll(async () => {
+        found.green = await colourOnChart([0x2e, 0x7d, 0x32]);
+        return found.green !== null;
+      }, { timeout: 15_000 })
+      .toBe(true);
+    await page.mouse.dblclick(found.green!.x, found.green!.y);
     await nodesShown(8);
     await expect(count().textContent()).resolves.toMatch(/^8 nodes · \d+ links/);
     await layoutSettled();
