@@ -17,6 +17,7 @@
  *   +all             resolution, alerts and hits together (what `tessera triage` and /api/triage do)
  *   oracle           the true persons as subjects (an upper bound for resolution)
  */
+import { scenarioAlerts } from '../src/cli/commands/watch.js';
 import { loadScenario } from '../src/cli/load.js';
 import { Governance, type QueryContext } from '../src/governance/index.js';
 import { DEFAULT_CLASSIFICATIONS, type Statement } from '../src/model/index.js';
@@ -79,27 +80,9 @@ interface Wiring {
 async function simulateWatch(gov: Governance, scenario: Scenario, asOf: number, days = 90): Promise<{ watch: WatchService; screened: number; hits: number; notices: number }> {
   let clock = 0;
   const watch = new WatchService(gov, { config: watchConfig(), nodeAgency: scenario.agencies[0]!.id, now: () => new Date(clock) });
-  // Active alerts were kept in force by their yearly review (as `load` rolls them past today), so
-  // each is in force at the reference time; delisted ones keep their dates.
-  const roll = (day: string): string => {
-    let d = new Date(`${day.slice(0, 10)}T00:00:00Z`);
-    while (d.getTime() <= asOf) d = new Date(Date.UTC(d.getUTCFullYear() + 1, d.getUTCMonth(), d.getUTCDate()));
-    return d.toISOString().slice(0, 10);
-  };
-  const alerts: ImportedAlert[] = scenario.watchlist.map((w) => ({
-    id: w.alertId,
-    agency: w.agency,
-    caseId: w.caseId,
-    subjectEntityIds: [w.subjectEntityId],
-    threatLevel: `S${w.threatLevel}`,
-    reasons: w.reasons.join('; '),
-    grading: { system: 'EU4x4', source: 'B', info: '2' },
-    action: w.action,
-    issuedAt: w.issuedAt,
-    reviewBy: w.status === 'active' ? roll(w.reviewBy) : w.reviewBy,
-    status: w.status,
-    ...(w.delistedAt ? { delistedAt: w.delistedAt } : {}),
-  }));
+  // Active alerts were kept in force by their yearly review (as `load` does), so each is in force
+  // at the reference time; delisted ones keep their dates.
+  const alerts = scenarioAlerts(scenario.watchlist, new Date(asOf).toISOString().slice(0, 10));
   const travel = new Map<string, Statement[]>();
   for await (const batch of gov.store.scanStatements({ schemas: ['TravelEvent'] })) {
     for (const st of batch) {

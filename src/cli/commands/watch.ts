@@ -14,13 +14,22 @@ import { printJson, printTable, say } from '../output.js';
  * some fall in the due-for-review queue. Delisted subjects keep their delisting date (quiet watch).
  */
 export async function importScenarioWatchlist(s: CliSession, scenario: Pick<Scenario, 'watchlist'>): Promise<number> {
-  const today = new Date().toISOString().slice(0, 10);
+  const alerts = scenarioAlerts(scenario.watchlist, new Date().toISOString().slice(0, 10));
+  return service(s).importAlerts('load', 'Demo scenario load: the agencies’ watchlists', alerts);
+}
+
+/**
+ * The scenario's watchlist as alerts to import. Active alerts were kept in force by their yearly
+ * review, so each review date is rolled a year at a time past `asOfDay` (YYYY-MM-DD); delisted ones
+ * keep their dates.
+ */
+export function scenarioAlerts(watchlist: Scenario['watchlist'], asOfDay: string): ImportedAlert[] {
   const roll = (day: string): string => {
-    let d = new Date(`${day}T00:00:00Z`);
-    while (d.toISOString().slice(0, 10) <= today) d = addMonths(d, 12);
+    let d = new Date(`${day.slice(0, 10)}T00:00:00Z`);
+    while (d.toISOString().slice(0, 10) <= asOfDay) d = addMonths(d, 12);
     return d.toISOString().slice(0, 10);
   };
-  const alerts: ImportedAlert[] = scenario.watchlist.map((w) => ({
+  return watchlist.map((w) => ({
     id: w.alertId,
     agency: w.agency,
     caseId: w.caseId,
@@ -34,7 +43,6 @@ export async function importScenarioWatchlist(s: CliSession, scenario: Pick<Scen
     status: w.status,
     ...(w.delistedAt ? { delistedAt: w.delistedAt } : {}),
   }));
-  return service(s).importAlerts('load', 'Demo scenario load: the agencies’ watchlists', alerts);
 }
 
 function service(s: CliSession): WatchService {
