@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateStatement, verifyAuditEntries, type Statement, type StatementInput } from '../model/index.js';
-import type { Store } from './store.js';
+import type { StatementCore, Store } from './store.js';
 
 function stmt(overrides: Partial<StatementInput> & Pick<StatementInput, 'entityId' | 'schema' | 'prop' | 'value'>): Statement {
   return validateStatement({
@@ -156,6 +156,28 @@ export function storeConformance(name: string, target: () => Promise<Conformance
       const [back] = await store.statementsOf('fr-ct:rb2');
       const { recordedAt: _r, ...rest } = back!;
       expect(rest).toEqual(s);
+    });
+
+    it('reads the right provenance after a rolled-back transaction whose provenance was read inside it', async (ctx) => {
+      if (!t) return ctx.skip();
+      const gone = { agency: 'FR-CT' as const, documentId: 'rolled-back-read', collectedAt: '2024-06-06T06:06:06Z' };
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.writeStatements([person('rb3', 'Leila Kaya', { source: gone, classification: 'SECRET' })]);
+          for await (const batch of tx.scanStatementCores({ agencies: ['FR-CT'] })) expect(batch.length).toBeGreaterThan(0);
+          expect((await tx.statementsOf('fr-ct:rb3'))[0]?.classification).toBe('SECRET');
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      // Another envelope written next may be given the number the rolled-back one had.
+      const kept = person('rb4', 'Omar Kaya', { source: { agency: 'FR-CT', documentId: 'kept-after-rollback', collectedAt: '2024-07-07T07:07:07Z' }, classification: 'RESTRICTED' });
+      await store.writeStatements([kept]);
+      const cores: StatementCore[] = [];
+      for await (const batch of store.scanStatementCores()) cores.push(...batch.filter((c) => c.entityId === 'fr-ct:rb4' || c.entityId === 'fr-ct:rb3'));
+      expect(cores.map((c) => [c.entityId, c.classification])).toEqual([['fr-ct:rb4', 'RESTRICTED']]);
+      const scanned: Statement[] = [];
+      for await (const batch of store.scanStatements()) scanned.push(...batch.filter((c) => c.entityId === 'fr-ct:rb4'));
+      expect(scanned.map((c) => [c.source.documentId, c.classification])).toEqual([['kept-after-rollback', 'RESTRICTED']]);
     });
 
     it('writes nothing of a transaction that fails', async (ctx) => {

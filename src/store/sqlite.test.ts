@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { validateStatement } from '../model/index.js';
 import { storeConformance } from './conformance.js';
 import { openStore } from './index.js';
+import { rowValues, statementToRow, STATEMENT_COLUMNS } from './rows.js';
+import { SQLITE_MIGRATIONS } from './sqlite/migrations.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
 const badDir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-bad-'));
@@ -72,6 +74,58 @@ describe('sqlite store: bad files', () => {
       check.close();
     } finally {
       await again.close();
+    }
+  });
+
+  it('migrates a version-4 store: provenance stored once per envelope, statements and search unchanged, new writes reuse the rows', async () => {
+    const path = join(badDir, 'v4.sqlite');
+    const make = (entity: string, prop: string, value: string, conditions: string) =>
+      validateStatement({
+        entityId: `fr-ct:${entity}`,
+        schema: 'Person',
+        prop,
+        value,
+        source: { agency: 'FR-CT', documentId: 'FR-CT/ÉTÉ/2024', collectedAt: '2024-01-15T10:00:00Z' },
+        grading: { system: 'EU4x4', source: 'B', info: '2' },
+        handling: { codes: ['H3'], conditions, releasableTo: ['BE'] },
+        caseIds: ['FR-OP-1'],
+        recordedAt: '2024-01-16T08:00:00.000Z',
+      });
+    // Free-text conditions with a newline, quotes and non-Latin script: the key must read the same in SQL and JS.
+    const tricky = 'not for "court"\nسري — only BE';
+    const before = [make('p1', 'name', 'Amira Said', tricky), make('p1', 'birthDate', '1990-04-02', tricky), make('p2', 'name', 'Nour Haddad', 'plain')];
+    const stored = before.map((st) => ({ ...st, recordedAt: '2024-01-16T08:00:00.000Z' }));
+    const db = new Database(path);
+    db.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('app', 'tessera'), ('schema_version', '4');`);
+    for (const m of SQLITE_MIGRATIONS.filter((m) => m.version <= 4)) db.exec(m.sql);
+    const insert = db.prepare(`INSERT INTO statements (${STATEMENT_COLUMNS.join(', ')}) VALUES (${STATEMENT_COLUMNS.map(() => '?').join(', ')})`);
+    for (const st of before) {
+      const row = statementToRow(st, '2024-01-16T08:00:00.000Z');
+      const { lastInsertRowid } = insert.run(rowValues(row));
+      if (row.fts > 0) db.prepare(`INSERT INTO statement_fts(rowid, folded) VALUES (?, ?)`).run(lastInsertRowid, row.folded);
+    }
+    db.close();
+
+    const s = await openStore({ url: `sqlite:${path}` });
+    try {
+      expect(await s.schemaVersion()).toBe(SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version);
+      expect(await s.statementsOf('fr-ct:p1')).toEqual(await s.statementsById(before.slice(0, 2).map((x) => x.id)).then((r) => r.sort((a, b) => a.prop.localeCompare(b.prop))));
+      const [got] = await s.statementsById([before[0]!.id]);
+      expect(got).toEqual(stored[0]);
+      expect((await s.search('amira'))[0]?.statement).toEqual(stored[0]);
+      const scanned = [];
+      for await (const batch of s.scanStatements()) scanned.push(...batch);
+      expect(scanned.sort((a, b) => a.id.localeCompare(b.id))).toEqual([...stored].sort((a, b) => a.id.localeCompare(b.id)));
+      const cores = [];
+      for await (const batch of s.scanStatementCores({ agencies: ['FR-CT'] })) cores.push(...batch);
+      expect(cores.sort((a, b) => a.id.localeCompare(b.id)).map((c) => [c.id, c.handling, c.caseIds])).toEqual(scanned.map((c) => [c.id, c.handling, c.caseIds]));
+      // A new statement with a migrated envelope finds its provenance row instead of adding one.
+      expect((await s.writeStatements([{ ...make('p3', 'name', 'Samir Haddad', tricky), recordedAt: '2024-01-16T08:00:00.000Z' }])).inserted).toBe(1);
+      const raw = (s as unknown as { rawDatabase(): Database.Database }).rawDatabase();
+      expect(raw.prepare(`SELECT COUNT(*) FROM provenance`).pluck().get()).toBe(2);
+      expect(raw.prepare(`SELECT name FROM pragma_table_info('statements')`).pluck().all()).not.toContain('handling');
+    } finally {
+      await s.close();
     }
   });
 

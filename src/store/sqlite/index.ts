@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AUDIT_GENESIS, AuditEntryInput, auditEntryHash, TesseraError, type AuditEntry, type Statement } from '../../model/index.js';
+import { AUDIT_GENESIS, AuditEntryInput, auditEntryHash, TesseraError, type AuditEntry, type SchemaName, type Statement, type StatementId } from '../../model/index.js';
 import type { BlockingKey, BlockingReport, BulkLoad, CandidatePair, RecordKeys, RecordQuery, SearchHit, SearchOptions, StatementCore, StatementScan, Store, StoreStats, StoredRecord, WriteResult } from '../store.js';
-import { auditFromRow, foldForSearch, keyPairs, checkName, type AuditRow, rowToStatement, sameEnvelope, searchTerms, statementEnvelopeValues, statementOwnValues, STATEMENT_ENVELOPE_COLUMNS, STATEMENT_OWN_COLUMNS, statementCoreFromValues, statementFromValues, STATEMENT_COLUMNS, STATEMENT_CORE_COLUMNS, STATEMENT_READ_COLUMNS, STATEMENTS_VERSION, type StatementRow } from '../rows.js';
+import { auditFromRow, foldForSearch, keyPairs, checkName, type AuditRow, rowToStatement, sameEnvelope, searchTerms, statementEnvelopeValues, statementOwnValues, STATEMENT_ENVELOPE_COLUMNS, STATEMENT_OWN_COLUMNS, statementFromValues, STATEMENTS_VERSION, type StatementRow } from '../rows.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 type Db = Database.Database;
@@ -53,8 +53,9 @@ export async function openSqliteStore(options: SqliteOptions): Promise<Store> {
     throw sqliteError(path, e);
   }
   try {
+    // An orphaned bulk load is finished first: a migration rebuilds the statement indexes it dropped.
+    if (!options.readonly && !isNew) recoverBulkLoad(db);
     migrate(db, path, isNew);
-    if (!options.readonly) recoverBulkLoad(db);
   } catch (e) {
     db.close();
     throw e instanceof TesseraError ? e : sqliteError(path, e);
@@ -79,6 +80,7 @@ function loaderAlive(pid: number): boolean {
 
 /** A bulk load whose process died before finishing (crash, kill): finish it now, before anyone reads. */
 function recoverBulkLoad(db: Db): void {
+  if (db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).get() === undefined) return;
   const raw = db.prepare(`SELECT value FROM meta WHERE key = ?`).pluck().get(BULK_LOAD_META) as string | undefined;
   if (raw === undefined) return;
   let pid = -1;
@@ -140,21 +142,38 @@ const BULK_WAL_PAGES = 16_384;
 const BULK_SORT_CACHE = -65_536;
 
 /**
+ * A provenance row read back: the parts of a statement that every statement of one envelope shares,
+ * parsed once and frozen (readers share them).
+ */
+interface StoredProvenance {
+  readonly source: Statement['source'];
+  readonly core: Pick<StatementCore, 'source' | 'grading' | 'handling' | 'classification' | 'caseIds'>;
+  readonly subjectCategory: Statement['subjectCategory'];
+  readonly nature: Statement['nature'];
+  readonly firstSeen: string | null;
+  readonly lastSeen: string | null;
+  readonly reviewBy: string | null;
+  readonly recordedAt: string;
+}
+
+/**
  * State one connection's store objects share (the store and its transaction views): the bulk-load
- * flag and the provenance envelopes registered in a temporary table, so a statement insert binds
- * its 9 own values and an envelope number instead of all 22 columns (binding strings dominates
- * better-sqlite3's insert cost).
+ * flag, and the provenance rows already read (k → parsed provenance). A committed provenance row
+ * never changes; a row this connection wrote in a transaction that rolled back is forgotten with the
+ * whole cache (its number may be given to another envelope).
  */
 class ConnectionState {
   /** The bulk load in progress on this connection, with the page cache size to restore after it. */
   bulk: { readonly cacheSize: number; readonly walAutocheckpoint: number } | undefined;
-  /** Envelope values (JSON) → number in temp.statement_envelopes; numbers are never reused. */
-  readonly envelopes = new Map<string, number>();
-  nextEnvelope = 1;
-  envelopeTable = false;
+  readonly provenance = new Map<number, StoredProvenance>();
 }
 
-const ENVELOPE_LIMIT = 10_000;
+const PROVENANCE_CACHE_LIMIT = 100_000;
+/** The statement row as the store's readers want it: own columns and the provenance it references. */
+const STATEMENT_FROM = `statements s JOIN provenance p ON p.k = s.prov`;
+const STATEMENT_SELECT = `SELECT ${[...STATEMENT_OWN_COLUMNS.map((c) => `s.${c}`), ...STATEMENT_ENVELOPE_COLUMNS.map((c) => `p.${c}`)].join(', ')} FROM ${STATEMENT_FROM}`;
+/** Own columns a scan reads (the derived search columns are left out), then the provenance number. */
+const SCAN_COLUMNS = ['id', 'entity_id', 'schema', 'prop', 'value', 'original', 'prov'] as const;
 
 function migrate(db: Db, path: string, isNew: boolean): void {
   const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[];
@@ -198,7 +217,7 @@ class SqliteStore implements Store {
   ) {
     this.insertFts = this.sql(`INSERT INTO statement_fts(rowid, folded) VALUES (?, ?)`);
     this.deleteFts = this.sql(`INSERT INTO statement_fts(statement_fts, rowid, folded) VALUES ('delete', ?, ?)`);
-    this.byEntity = this.sql(`SELECT * FROM statements WHERE entity_id = ? ORDER BY prop, rowid`);
+    this.byEntity = this.sql(`${STATEMENT_SELECT} WHERE s.entity_id = ? ORDER BY s.prop, s.rowid`);
   }
 
   /** Prepares each distinct SQL text once per connection (better-sqlite3 statements are reusable). */
@@ -213,7 +232,13 @@ class SqliteStore implements Store {
 
   /** Runs `fn` atomically: as part of the open transaction, or in one of its own. */
   private atomic<T>(fn: () => T): T {
-    return this.inTransaction ? fn() : this.db.transaction(fn)();
+    if (this.inTransaction) return fn();
+    try {
+      return this.db.transaction(fn)();
+    } catch (e) {
+      this.state.provenance.clear();
+      throw e;
+    }
   }
 
   /** Runs a write: directly inside a transaction, otherwise behind the writer mutex. */
@@ -232,6 +257,7 @@ class SqliteStore implements Store {
         return result;
       } catch (e) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        this.state.provenance.clear();
         throw e;
       }
     });
@@ -247,14 +273,12 @@ class SqliteStore implements Store {
     return this.write(() => {
       let inserted = 0;
       const run = () => {
-        // Positional binding (~30% faster than named parameters), envelope by number (see ConnectionState).
-        const envelopeOf = this.envelopeNumbers(recordedAt);
-        const insert = this.sql(
-          `INSERT ${this.state.bulk ? '' : 'OR IGNORE '}INTO statements (${STATEMENT_COLUMNS.join(', ')}) SELECT ${STATEMENT_OWN_COLUMNS.map(() => '?').join(', ')}, ${STATEMENT_ENVELOPE_COLUMNS.join(', ')} FROM temp.statement_envelopes WHERE k = ?`,
-        );
+        // Positional binding (~30% faster than named parameters); provenance by number.
+        const provenanceOf = this.provenanceNumbers(recordedAt);
+        const insert = this.sql(`INSERT ${this.state.bulk ? '' : 'OR IGNORE '}INTO statements (${STATEMENT_OWN_COLUMNS.join(', ')}, prov) VALUES (${STATEMENT_OWN_COLUMNS.map(() => '?').join(', ')}, ?)`);
         for (const s of statements) {
           const values = statementOwnValues(s);
-          values.push(envelopeOf(s));
+          values.push(provenanceOf(s));
           const info = insert.run(values);
           if (info.changes > 0) {
             inserted++;
@@ -269,41 +293,57 @@ class SqliteStore implements Store {
   }
 
   /**
-   * The envelope number of each statement of one write. Each number's row is (re)inserted once per
-   * write, inside the write's transaction, so a rolled-back transaction cannot leave a number
-   * without its row; statements sharing provenance objects skip computing their envelope values.
+   * The provenance number of each statement of one write: a provenance row is looked up (or added)
+   * once per distinct envelope per write, inside the write's transaction. Its key is SQLite's
+   * json_array of the envelope values (the migration computed existing keys the same way).
+   * Statements sharing provenance objects (those of one ingest batch) skip computing the values.
    */
-  private envelopeNumbers(recordedAt: string): (s: Statement) => number {
-    const state = this.state;
-    if (!state.envelopeTable) {
-      this.db.exec(`CREATE TEMP TABLE IF NOT EXISTS statement_envelopes (k INTEGER PRIMARY KEY, ${STATEMENT_ENVELOPE_COLUMNS.join(', ')})`);
-      state.envelopeTable = true;
-    }
-    if (state.envelopes.size >= ENVELOPE_LIMIT) {
-      state.envelopes.clear();
-      this.sql(`DELETE FROM temp.statement_envelopes`).run();
-    }
-    const ensure = this.sql(`INSERT OR IGNORE INTO temp.statement_envelopes (k, ${STATEMENT_ENVELOPE_COLUMNS.join(', ')}) VALUES (?, ${STATEMENT_ENVELOPE_COLUMNS.map(() => '?').join(', ')})`);
-    const ensured = new Set<number>();
+  private provenanceNumbers(recordedAt: string): (s: Statement) => number {
+    const placeholders = STATEMENT_ENVELOPE_COLUMNS.map(() => '?').join(', ');
+    const find = this.sql(`SELECT k FROM provenance WHERE key = json_array(${placeholders})`).pluck();
+    const add = this.sql(`INSERT INTO provenance (key, ${STATEMENT_ENVELOPE_COLUMNS.join(', ')}) VALUES (json_array(${placeholders}), ${placeholders})`);
+    const known = new Map<string, number>();
     let last: Statement | undefined;
     let lastK = 0;
     return (s) => {
       if (last && sameEnvelope(last, s)) return lastK;
       const values = statementEnvelopeValues(s, recordedAt);
       const key = JSON.stringify(values);
-      let k = state.envelopes.get(key);
+      let k = known.get(key);
       if (k === undefined) {
-        k = state.nextEnvelope++;
-        state.envelopes.set(key, k);
-      }
-      if (!ensured.has(k)) {
-        ensure.run(k, ...values);
-        ensured.add(k);
+        k = (find.get(values) as number | undefined) ?? Number(add.run(...values, ...values).lastInsertRowid);
+        known.set(key, k);
       }
       last = s;
       lastK = k;
       return k;
     };
+  }
+
+  /** A provenance row by number, parsed once per connection (see ConnectionState). */
+  private provenanceRow(k: number): StoredProvenance {
+    const cache = this.state.provenance;
+    let p = cache.get(k);
+    if (p === undefined) {
+      const row = this.sql(`SELECT ${STATEMENT_ENVELOPE_COLUMNS.join(', ')} FROM provenance WHERE k = ?`).raw(true).get(k) as unknown[] | undefined;
+      if (!row) throw new TesseraError('STORE_CORRUPT', `${this.location}: a statement references provenance ${k}, which is missing`);
+      // statementFromValues parses the envelope (handling and case lists shared and frozen).
+      const s = statementFromValues([`provenance ${k}`, '', 'Thing', '', '', null, ...row]);
+      const core: StoredProvenance['core'] = { source: Object.freeze({ agency: s.source.agency }), grading: s.grading, handling: s.handling, classification: s.classification, caseIds: s.caseIds };
+      p = {
+        source: Object.freeze(s.source),
+        core: Object.freeze(core),
+        subjectCategory: s.subjectCategory,
+        nature: s.nature,
+        firstSeen: s.firstSeen ?? null,
+        lastSeen: s.lastSeen ?? null,
+        reviewBy: s.reviewBy ?? null,
+        recordedAt: s.recordedAt!,
+      };
+      if (cache.size >= PROVENANCE_CACHE_LIMIT) cache.clear();
+      cache.set(k, p);
+    }
+    return p;
   }
 
   beginBulkLoad(): Promise<BulkLoad | undefined> {
@@ -330,8 +370,6 @@ class SqliteStore implements Store {
             this.state.bulk = undefined;
             this.db.pragma(`wal_autocheckpoint = ${bulk.walAutocheckpoint}`);
             finishBulkLoad(this.db, bulk.cacheSize);
-            this.state.envelopeTable = false;
-            this.state.envelopes.clear();
           }),
       };
     });
@@ -353,12 +391,12 @@ class SqliteStore implements Store {
       this.db.exec('BEGIN IMMEDIATE');
       try {
         this.db.exec('DROP INDEX IF EXISTS statements_id; DROP INDEX IF EXISTS statements_entity; DROP INDEX IF EXISTS statements_ref;');
-        const envelopeOf = this.envelopeNumbers(recordedAt);
-        const insert = this.sql(`INSERT INTO statements (${STATEMENT_COLUMNS.join(', ')}) SELECT ${STATEMENT_OWN_COLUMNS.map(() => '?').join(', ')}, ${STATEMENT_ENVELOPE_COLUMNS.join(', ')} FROM temp.statement_envelopes WHERE k = ?`);
+        const provenanceOf = this.provenanceNumbers(recordedAt);
+        const insert = this.sql(`INSERT INTO statements (${STATEMENT_OWN_COLUMNS.join(', ')}, prov) VALUES (${STATEMENT_OWN_COLUMNS.map(() => '?').join(', ')}, ?)`);
         for await (const batch of batches) {
           for (const st of batch) {
             const values = statementOwnValues(st);
-            values.push(envelopeOf(st));
+            values.push(provenanceOf(st));
             insert.run(values);
           }
           total += batch.length;
@@ -376,6 +414,7 @@ class SqliteStore implements Store {
         return { inserted, duplicates: total - inserted };
       } catch (e) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        this.state.provenance.clear();
         throw e;
       }
     });
@@ -388,13 +427,13 @@ class SqliteStore implements Store {
   async statementsOfMany(entityIds: readonly string[]): Promise<Statement[]> {
     if (entityIds.length === 0) return [];
     // One prepared statement for any list size: the ids travel as one JSON parameter.
-    const rows = this.sql(`SELECT * FROM statements WHERE entity_id IN (SELECT value FROM json_each(?)) ORDER BY entity_id, prop, rowid`).all(JSON.stringify([...new Set(entityIds)])) as StatementRow[];
+    const rows = this.sql(`${STATEMENT_SELECT} WHERE s.entity_id IN (SELECT value FROM json_each(?)) ORDER BY s.entity_id, s.prop, s.rowid`).all(JSON.stringify([...new Set(entityIds)])) as StatementRow[];
     return rows.map(rowToStatement);
   }
 
   async statementsById(ids: readonly string[]): Promise<Statement[]> {
     if (ids.length === 0) return [];
-    const rows = this.sql(`SELECT * FROM statements WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify([...new Set(ids)])) as StatementRow[];
+    const rows = this.sql(`${STATEMENT_SELECT} WHERE s.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify([...new Set(ids)])) as StatementRow[];
     return rows.map(rowToStatement);
   }
 
@@ -402,8 +441,8 @@ class SqliteStore implements Store {
     if (values.length === 0) return [];
     const rows = (
       props?.length
-        ? this.sql(`SELECT * FROM statements WHERE ref IN (SELECT value FROM json_each(?)) AND prop IN (SELECT value FROM json_each(?)) ORDER BY rowid`).all(JSON.stringify([...new Set(values)]), JSON.stringify(props))
-        : this.sql(`SELECT * FROM statements WHERE ref IN (SELECT value FROM json_each(?)) ORDER BY rowid`).all(JSON.stringify([...new Set(values)]))
+        ? this.sql(`${STATEMENT_SELECT} WHERE s.ref IN (SELECT value FROM json_each(?)) AND s.prop IN (SELECT value FROM json_each(?)) ORDER BY s.rowid`).all(JSON.stringify([...new Set(values)]), JSON.stringify(props))
+        : this.sql(`${STATEMENT_SELECT} WHERE s.ref IN (SELECT value FROM json_each(?)) ORDER BY s.rowid`).all(JSON.stringify([...new Set(values)]))
     ) as StatementRow[];
     return rows.map(rowToStatement);
   }
@@ -411,15 +450,45 @@ class SqliteStore implements Store {
   async *scanStatements(filter: StatementScan = {}): AsyncIterable<Statement[]> {
     // Rows as arrays of the columns a statement needs: scans feed projections, resolution and
     // screening over the whole store, where row objects and the search columns cost most of the time.
-    for (const rows of this.scanRows(STATEMENT_READ_COLUMNS, filter)) yield rows.map((row) => statementFromValues(row, 1));
+    // Provenance comes by number from the connection's cache: one parse per envelope, not per row.
+    for (const rows of this.scanRows(filter)) {
+      yield rows.map((row) => {
+        const p = this.provenanceRow(row[7] as number);
+        const st: Statement = {
+          id: row[1] as StatementId,
+          entityId: row[2] as Statement['entityId'],
+          schema: row[3] as SchemaName,
+          prop: row[4] as string,
+          value: row[5] as string,
+          source: p.source,
+          grading: p.core.grading,
+          handling: p.core.handling,
+          classification: p.core.classification,
+          subjectCategory: p.subjectCategory,
+          nature: p.nature,
+          caseIds: p.core.caseIds,
+          recordedAt: p.recordedAt,
+        };
+        if (row[6] !== null) st.original = row[6] as string;
+        if (p.firstSeen !== null) st.firstSeen = p.firstSeen;
+        if (p.lastSeen !== null) st.lastSeen = p.lastSeen;
+        if (p.reviewBy !== null) st.reviewBy = p.reviewBy;
+        return st;
+      });
+    }
   }
 
   async *scanStatementCores(filter: StatementScan = {}): AsyncIterable<StatementCore[]> {
-    for (const rows of this.scanRows(STATEMENT_CORE_COLUMNS, filter)) yield rows.map((row) => statementCoreFromValues(row, 1));
+    for (const rows of this.scanRows(filter)) {
+      yield rows.map((row) => {
+        const p = this.provenanceRow(row[7] as number).core;
+        return { id: row[1] as StatementId, entityId: row[2] as Statement['entityId'], schema: row[3] as SchemaName, prop: row[4] as string, value: row[5] as string, source: p.source, grading: p.grading, handling: p.handling, classification: p.classification, caseIds: p.caseIds };
+      });
+    }
   }
 
-  /** Batches of [rowid, ...columns] in rowid order, filtered. */
-  private *scanRows(columns: readonly string[], filter: StatementScan): Generator<unknown[][]> {
+  /** Batches of [rowid, ...SCAN_COLUMNS] in rowid order, filtered. */
+  private *scanRows(filter: StatementScan): Generator<unknown[][]> {
     const where: string[] = [];
     const params: string[] = [];
     const inList = (col: string, vals: readonly string[] | undefined) => {
@@ -429,9 +498,12 @@ class SqliteStore implements Store {
     };
     inList('schema', filter.schemas);
     inList('prop', filter.props);
-    inList('agency', filter.agencies);
+    if (filter.agencies?.length) {
+      where.push(`prov IN (SELECT k FROM provenance WHERE agency IN (${filter.agencies.map(() => '?').join(',')}))`);
+      params.push(...filter.agencies);
+    }
     const batch = filter.batchSize ?? 10_000;
-    const q = this.sql(`SELECT rowid, ${columns.join(', ')} FROM statements WHERE rowid > ? ${where.length ? `AND ${where.join(' AND ')}` : ''} ORDER BY rowid LIMIT ?`).raw(true);
+    const q = this.sql(`SELECT rowid, ${SCAN_COLUMNS.join(', ')} FROM statements WHERE rowid > ? ${where.length ? `AND ${where.join(' AND ')}` : ''} ORDER BY rowid LIMIT ?`).raw(true);
     let after = 0;
     for (;;) {
       const rows = q.all(after, ...params, batch) as unknown[][];
@@ -480,8 +552,8 @@ class SqliteStore implements Store {
     const limit = Math.min(options.limit ?? 50, 1000);
     const schemaFilter = options.schemas?.length ? `AND s.schema IN (SELECT value FROM json_each(?))` : '';
     const rows = this.sql(
-      `SELECT s.*, f.rank AS _rank
-       FROM statement_fts f JOIN statements s ON s.rowid = f.rowid
+      `SELECT ${STATEMENT_OWN_COLUMNS.map((c) => `s.${c}`).join(', ')}, ${STATEMENT_ENVELOPE_COLUMNS.map((c) => `p.${c}`).join(', ')}, f.rank AS _rank
+       FROM statement_fts f JOIN statements s ON s.rowid = f.rowid JOIN provenance p ON p.k = s.prov
        WHERE statement_fts MATCH ? ${schemaFilter}
        ORDER BY f.rank LIMIT ?`,
     ).all(match, ...(options.schemas?.length ? [JSON.stringify(options.schemas)] : []), limit) as (StatementRow & { _rank: number })[];
@@ -495,7 +567,7 @@ class SqliteStore implements Store {
       (this.sql(`SELECT schema, COUNT(DISTINCT entity_id) AS n FROM statements GROUP BY schema ORDER BY schema`).all() as { schema: string; n: number }[]).map((r) => [r.schema, r.n]),
     );
     const byAgency = Object.fromEntries(
-      (this.sql(`SELECT agency, COUNT(*) AS n FROM statements GROUP BY agency ORDER BY agency`).all() as { agency: string; n: number }[]).map((r) => [r.agency, r.n]),
+      (this.sql(`SELECT p.agency AS agency, COUNT(*) AS n FROM ${STATEMENT_FROM} GROUP BY p.agency ORDER BY p.agency`).all() as { agency: string; n: number }[]).map((r) => [r.agency, r.n]),
     );
     return { statements, entities, bySchema, byAgency };
   }

@@ -136,4 +136,46 @@ CREATE INDEX statements_entity ON statements(entity_id);
 CREATE INDEX statements_ref ON statements(ref) WHERE ref IS NOT NULL;
 `,
   },
+  {
+    version: 5,
+    name: 'statements: provenance stored once per distinct envelope and referenced (prov), not repeated in every statement row',
+    sql: `
+CREATE TABLE provenance (
+  k INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  agency TEXT NOT NULL,
+  document_id TEXT,
+  collected_at TEXT NOT NULL,
+  grading TEXT NOT NULL,
+  handling TEXT NOT NULL,
+  classification TEXT NOT NULL,
+  subject_category TEXT NOT NULL,
+  nature TEXT NOT NULL,
+  first_seen TEXT,
+  last_seen TEXT,
+  review_by TEXT,
+  case_ids TEXT NOT NULL,
+  recorded_at TEXT NOT NULL
+);
+INSERT INTO provenance (key, agency, document_id, collected_at, grading, handling, classification, subject_category, nature, first_seen, last_seen, review_by, case_ids, recorded_at) SELECT DISTINCT json_array(agency, document_id, collected_at, grading, handling, classification, subject_category, nature, first_seen, last_seen, review_by, case_ids, recorded_at), agency, document_id, collected_at, grading, handling, classification, subject_category, nature, first_seen, last_seen, review_by, case_ids, recorded_at FROM statements;
+CREATE TABLE statements_v5 (
+  id TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  schema TEXT NOT NULL,
+  prop TEXT NOT NULL,
+  value TEXT NOT NULL,
+  ref TEXT,
+  fts INTEGER NOT NULL DEFAULT 0,
+  folded TEXT,
+  original TEXT,
+  prov INTEGER NOT NULL
+);
+INSERT INTO statements_v5 (rowid, id, entity_id, schema, prop, value, ref, fts, folded, original, prov) SELECT s.rowid, s.id, s.entity_id, s.schema, s.prop, s.value, s.ref, s.fts, s.folded, s.original, p.k FROM statements s JOIN provenance p ON p.key = json_array(s.agency, s.document_id, s.collected_at, s.grading, s.handling, s.classification, s.subject_category, s.nature, s.first_seen, s.last_seen, s.review_by, s.case_ids, s.recorded_at);
+DROP TABLE statements;
+ALTER TABLE statements_v5 RENAME TO statements;
+CREATE UNIQUE INDEX statements_id ON statements(id);
+CREATE INDEX statements_entity ON statements(entity_id);
+CREATE INDEX statements_ref ON statements(ref) WHERE ref IS NOT NULL;
+`,
+  },
 ];
