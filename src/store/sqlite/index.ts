@@ -173,7 +173,9 @@ const PROVENANCE_CACHE_LIMIT = 100_000;
 const STATEMENT_FROM = `statements s JOIN provenance p ON p.k = s.prov`;
 const STATEMENT_SELECT = `SELECT ${[...STATEMENT_OWN_COLUMNS.map((c) => `s.${c}`), ...STATEMENT_ENVELOPE_COLUMNS.map((c) => `p.${c}`)].join(', ')} FROM ${STATEMENT_FROM}`;
 /** Own columns a scan reads (the derived search columns are left out), then the provenance number. */
-const SCAN_COLUMNS = ['id', 'entity_id', 'schema', 'prop', 'value', 'original', 'prov'] as const;
+const SCAN_COLUMNS = ['id', 'entity_id', 'schema', 'prop', 'value', 'prov', 'original'] as const;
+/** A core scan leaves `original` out too (one string fewer per row on whole-store projections). */
+const CORE_SCAN_COLUMNS = SCAN_COLUMNS.slice(0, -1);
 
 function migrate(db: Db, path: string, isNew: boolean): void {
   const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[];
@@ -451,9 +453,9 @@ class SqliteStore implements Store {
     // Rows as arrays of the columns a statement needs: scans feed projections, resolution and
     // screening over the whole store, where row objects and the search columns cost most of the time.
     // Provenance comes by number from the connection's cache: one parse per envelope, not per row.
-    for (const rows of this.scanRows(filter)) {
+    for (const rows of this.scanRows(SCAN_COLUMNS, filter)) {
       yield rows.map((row) => {
-        const p = this.provenanceRow(row[7] as number);
+        const p = this.provenanceRow(row[6] as number);
         const st: Statement = {
           id: row[1] as StatementId,
           entityId: row[2] as Statement['entityId'],
@@ -469,7 +471,7 @@ class SqliteStore implements Store {
           caseIds: p.core.caseIds,
           recordedAt: p.recordedAt,
         };
-        if (row[6] !== null) st.original = row[6] as string;
+        if (row[7] !== null) st.original = row[7] as string;
         if (p.firstSeen !== null) st.firstSeen = p.firstSeen;
         if (p.lastSeen !== null) st.lastSeen = p.lastSeen;
         if (p.reviewBy !== null) st.reviewBy = p.reviewBy;
@@ -479,16 +481,16 @@ class SqliteStore implements Store {
   }
 
   async *scanStatementCores(filter: StatementScan = {}): AsyncIterable<StatementCore[]> {
-    for (const rows of this.scanRows(filter)) {
+    for (const rows of this.scanRows(CORE_SCAN_COLUMNS, filter)) {
       yield rows.map((row) => {
-        const p = this.provenanceRow(row[7] as number).core;
+        const p = this.provenanceRow(row[6] as number).core;
         return { id: row[1] as StatementId, entityId: row[2] as Statement['entityId'], schema: row[3] as SchemaName, prop: row[4] as string, value: row[5] as string, source: p.source, grading: p.grading, handling: p.handling, classification: p.classification, caseIds: p.caseIds };
       });
     }
   }
 
-  /** Batches of [rowid, ...SCAN_COLUMNS] in rowid order, filtered. */
-  private *scanRows(filter: StatementScan): Generator<unknown[][]> {
+  /** Batches of [rowid, ...columns] in rowid order, filtered. */
+  private *scanRows(columns: readonly string[], filter: StatementScan): Generator<unknown[][]> {
     const where: string[] = [];
     const params: string[] = [];
     const inList = (col: string, vals: readonly string[] | undefined) => {
@@ -503,7 +505,7 @@ class SqliteStore implements Store {
       params.push(...filter.agencies);
     }
     const batch = filter.batchSize ?? 10_000;
-    const q = this.sql(`SELECT rowid, ${SCAN_COLUMNS.join(', ')} FROM statements WHERE rowid > ? ${where.length ? `AND ${where.join(' AND ')}` : ''} ORDER BY rowid LIMIT ?`).raw(true);
+    const q = this.sql(`SELECT rowid, ${columns.join(', ')} FROM statements WHERE rowid > ? ${where.length ? `AND ${where.join(' AND ')}` : ''} ORDER BY rowid LIMIT ?`).raw(true);
     let after = 0;
     for (;;) {
       const rows = q.all(after, ...params, batch) as unknown[][];
