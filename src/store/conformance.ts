@@ -385,6 +385,33 @@ export function storeConformance(name: string, target: () => Promise<Conformance
       expect((await store.whichSeen('src-a', ['h9'])).size).toBe(0);
     });
 
+    it('remembers seen hashes during a bulk load: across batches, not those of a rolled-back batch, and after the load', async (ctx) => {
+      if (!t) return ctx.skip();
+      const fresh = await t.another();
+      try {
+        await fresh.markSeen('src-old', ['o1']);
+        const bulk = await fresh.beginBulkLoad();
+        await fresh.transaction(async (tx) => {
+          await tx.writeStatements([person('sb1', 'Rania Said')]);
+          await tx.markSeen('src-new', ['n1', 'n2']);
+        });
+        await expect(
+          fresh.transaction(async (tx) => {
+            await tx.markSeen('src-new', ['n3']);
+            expect([...(await tx.whichSeen('src-new', ['n1', 'n3']))].sort()).toEqual(['n1', 'n3']);
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
+        expect([...(await fresh.whichSeen('src-new', ['n1', 'n2', 'n3']))].sort()).toEqual(['n1', 'n2']);
+        expect([...(await fresh.whichSeen('src-old', ['o1', 'n1']))]).toEqual(['o1']);
+        await fresh.markSeen('src-new', ['n2', 'n4']);
+        await bulk?.finish();
+        expect([...(await fresh.whichSeen('src-new', ['n1', 'n2', 'n3', 'n4']))].sort()).toEqual(['n1', 'n2', 'n4']);
+      } finally {
+        await fresh.close();
+      }
+    });
+
     it('serialises read-modify-write under a lock: concurrent increments are never lost', async (ctx) => {
       if (!t) return ctx.skip();
       await expect(store.lock('counter')).rejects.toThrow(/outside a transaction/);

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { validateStatement } from '../model/index.js';
 import { storeConformance } from './conformance.js';
-import { openStore } from './index.js';
+import { openSqliteStore, openStore } from './index.js';
 import { rowValues, statementToRow, STATEMENT_COLUMNS } from './rows.js';
 import { SQLITE_MIGRATIONS } from './sqlite/migrations.js';
 
@@ -57,6 +57,7 @@ describe('sqlite store: bad files', () => {
     expect(await s.beginBulkLoad()).toBeDefined();
     await s.writeStatements([person('c1', 'Amira Said'), person('c2', 'Nour Said')]);
     await s.writeStatements([person('c1', 'Amira Said')]);
+    await s.markSeen('ingest:FR-CT/subjects', ['r1', 'r2']);
     // The loading process dies: its marker names a process that has exited, its connection closes unfinished.
     const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
     const raw = (s as unknown as { rawDatabase(): Database.Database }).rawDatabase();
@@ -69,6 +70,8 @@ describe('sqlite store: bad files', () => {
       expect((await again.stats()).statements).toBe(2);
       expect((await again.search('amira')).length).toBe(1);
       expect(await again.getMeta('statements.bulk_load')).toBeUndefined();
+      // The row hashes the load held back were merged into the seen index.
+      expect([...(await again.whichSeen('ingest:FR-CT/subjects', ['r1', 'r2', 'r3']))].sort()).toEqual(['r1', 'r2']);
       const check = new Database(path, { readonly: true });
       expect(indexes(check)).toEqual(['statements_entity', 'statements_id', 'statements_ref']);
       check.close();
@@ -124,6 +127,32 @@ describe('sqlite store: bad files', () => {
       const raw = (s as unknown as { rawDatabase(): Database.Database }).rawDatabase();
       expect(raw.prepare(`SELECT COUNT(*) FROM provenance`).pluck().get()).toBe(2);
       expect(raw.prepare(`SELECT name FROM pragma_table_info('statements')`).pluck().all()).not.toContain('handling');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('merges the seen hashes a bulk load holds back every few batches, keeping them through a rolled-back batch', async () => {
+    const s = await openSqliteStore({ path: join(badDir, 'seen-merge.sqlite'), seenMergeEvery: 3 });
+    try {
+      const bulk = await s.beginBulkLoad();
+      const raw = (s as unknown as { rawDatabase(): Database.Database }).rawDatabase();
+      const count = (table: string) => raw.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get();
+      await s.markSeen('ns', ['a', 'b']);
+      expect([count('seen'), count('seen_pending')]).toEqual([0, 2]);
+      await s.markSeen('ns', ['c']);
+      expect([count('seen'), count('seen_pending'), count('temp.seen_recent')]).toEqual([3, 0, 0]);
+      await expect(
+        s.transaction(async (tx) => {
+          await tx.markSeen('ns', ['d', 'e', 'f']);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect([count('seen'), count('seen_pending')]).toEqual([3, 0]);
+      await s.markSeen('ns', ['d']);
+      expect([...(await s.whichSeen('ns', ['a', 'c', 'd', 'e']))].sort()).toEqual(['a', 'c', 'd']);
+      await bulk?.finish();
+      expect([count('seen'), count('seen_pending')]).toEqual([4, 0]);
     } finally {
       await s.close();
     }

@@ -13,6 +13,8 @@ export interface SqliteOptions {
   /** A file path, or `:memory:`. */
   readonly path: string;
   readonly readonly?: boolean;
+  /** Seen hashes a bulk load holds back before merging them into the seen index (default 250,000; tests lower it). */
+  readonly seenMergeEvery?: number;
 }
 
 /** Serialises writers on the single connection so no async caller's write lands inside another's transaction. */
@@ -60,7 +62,9 @@ export async function openSqliteStore(options: SqliteOptions): Promise<Store> {
     db.close();
     throw e instanceof TesseraError ? e : sqliteError(path, e);
   }
-  return new SqliteStore(db, path, new Mutex(), false);
+  const state = new ConnectionState();
+  if (options.seenMergeEvery !== undefined) state.seenMergeEvery = options.seenMergeEvery;
+  return new SqliteStore(db, path, new Mutex(), false, new Map(), state);
 }
 
 /** Meta key of an unfinished bulk load: the loading process and when it started. */
@@ -102,6 +106,7 @@ function recoverBulkLoad(db: Db): void {
 function finishBulkLoad(db: Db, cacheSize = db.pragma('cache_size', { simple: true }) as number): void {
   const threads = db.pragma('threads', { simple: true }) as number;
   const tempStore = db.pragma('temp_store', { simple: true }) as number;
+  mergePendingSeen(db);
   // Changing temp_store drops temporary tables: callers recreate theirs (see ConnectionState).
   db.pragma('temp_store = FILE');
   db.pragma('threads = 2');
@@ -136,6 +141,19 @@ function finishBulkLoad(db: Db, cacheSize = db.pragma('cache_size', { simple: tr
   }
 }
 
+/**
+ * Moves the seen hashes a bulk load appended (seen_pending) into the seen index, in key order: one
+ * pass over the index instead of a random insert per hash in every batch, each of which rewrites
+ * most of the index's pages into the WAL (measured: 6.6 GB written for 1M hashes).
+ */
+function mergePendingSeen(db: Db): void {
+  db.transaction(() => {
+    db.exec(`INSERT OR IGNORE INTO seen (namespace, hash) SELECT namespace, hash FROM seen_pending ORDER BY namespace, hash; DELETE FROM seen_pending;`);
+    if (db.prepare(`SELECT 1 FROM sqlite_temp_master WHERE name = 'seen_recent'`).get() !== undefined) db.exec(`DELETE FROM temp.seen_recent`);
+  })();
+}
+
+
 /** Page cache during a bulk load (appends touch only the last pages) and while its indexes are sorted: KiB, negative as SQLite wants. */
 const BULK_APPEND_CACHE = -32_768;
 const BULK_WAL_PAGES = 16_384;
@@ -163,9 +181,14 @@ interface StoredProvenance {
  * whole cache (its number may be given to another envelope).
  */
 class ConnectionState {
-  /** The bulk load in progress on this connection, with the page cache size to restore after it. */
-  bulk: { readonly cacheSize: number; readonly walAutocheckpoint: number } | undefined;
+  /**
+   * The bulk load in progress on this connection, with the page cache size to restore after it and
+   * the seen hashes it holds back (appended to seen_pending, looked up in temp.seen_recent).
+   */
+  bulk: { readonly cacheSize: number; readonly walAutocheckpoint: number; pendingSeen: number } | undefined;
   readonly provenance = new Map<number, StoredProvenance>();
+  /** Seen hashes a bulk load holds back before merging them into the seen index. */
+  seenMergeEvery = 250_000;
 }
 
 const PROVENANCE_CACHE_LIMIT = 100_000;
@@ -360,7 +383,9 @@ class SqliteStore implements Store {
         return true;
       })();
       if (!started) return undefined;
-      const bulk = { cacheSize: this.db.pragma('cache_size', { simple: true }) as number, walAutocheckpoint: this.db.pragma('wal_autocheckpoint', { simple: true }) as number };
+      const bulk = { cacheSize: this.db.pragma('cache_size', { simple: true }) as number, walAutocheckpoint: this.db.pragma('wal_autocheckpoint', { simple: true }) as number, pendingSeen: 0 };
+      // In memory and inside each batch's transaction: a rolled-back batch takes its hashes with it.
+      this.db.exec(`CREATE TEMP TABLE IF NOT EXISTS seen_recent (namespace TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (namespace, hash)) WITHOUT ROWID; DELETE FROM temp.seen_recent;`);
       this.db.pragma(`cache_size = ${BULK_APPEND_CACHE}`);
       // Fewer, larger WAL checkpoints while appending (64 MB instead of 4 MB): each one syncs the file.
       this.db.pragma(`wal_autocheckpoint = ${BULK_WAL_PAGES}`);
@@ -725,10 +750,28 @@ class SqliteStore implements Store {
 
   markSeen(namespace: string, hashes: readonly string[]): Promise<void> {
     return this.write(() => {
-      const ins = this.sql(`INSERT OR IGNORE INTO seen (namespace, hash) VALUES (?, ?)`);
+      const bulk = this.state.bulk;
       const put = () => {
+        const sorted = [...hashes].sort();
+        if (bulk) {
+          // A bulk load appends (a few pages per batch) and indexes in memory; the seen index is
+          // updated in one ordered pass every `seenMergeEvery` hashes and when the load ends.
+          const append = this.sql(`INSERT INTO seen_pending (namespace, hash) VALUES (?, ?)`);
+          const recent = this.sql(`INSERT OR IGNORE INTO temp.seen_recent (namespace, hash) VALUES (?, ?)`);
+          for (const h of sorted) {
+            append.run(namespace, h);
+            recent.run(namespace, h);
+          }
+          bulk.pendingSeen += sorted.length;
+          if (bulk.pendingSeen >= this.state.seenMergeEvery) {
+            mergePendingSeen(this.db);
+            bulk.pendingSeen = 0;
+          }
+          return;
+        }
+        const ins = this.sql(`INSERT OR IGNORE INTO seen (namespace, hash) VALUES (?, ?)`);
         // In key order, each B-tree page is visited once per call (~10% cheaper for random content hashes).
-        for (const h of [...hashes].sort()) ins.run(namespace, h);
+        for (const h of sorted) ins.run(namespace, h);
       };
       this.atomic(put);
     });
@@ -736,8 +779,10 @@ class SqliteStore implements Store {
 
   async whichSeen(namespace: string, hashes: readonly string[]): Promise<Set<string>> {
     if (hashes.length === 0) return new Set();
-    const rows = this.sql(`SELECT hash FROM seen WHERE namespace = ? AND hash IN (SELECT value FROM json_each(?))`).pluck().all(namespace, JSON.stringify([...new Set(hashes)])) as string[];
-    return new Set(rows);
+    const list = JSON.stringify([...new Set(hashes)]);
+    const seen = new Set(this.sql(`SELECT hash FROM seen WHERE namespace = ? AND hash IN (SELECT value FROM json_each(?))`).pluck().all(namespace, list) as string[]);
+    if (this.state.bulk) for (const h of this.sql(`SELECT hash FROM temp.seen_recent WHERE namespace = ? AND hash IN (SELECT value FROM json_each(?))`).pluck().all(namespace, list) as string[]) seen.add(h);
+    return seen;
   }
 
   async getMeta(key: string): Promise<string | undefined> {

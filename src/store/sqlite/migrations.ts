@@ -178,4 +178,14 @@ CREATE INDEX statements_entity ON statements(entity_id);
 CREATE INDEX statements_ref ON statements(ref) WHERE ref IS NOT NULL;
 `,
   },
+  {
+    version: 6,
+    name: 'idempotency: seen hashes of a bulk load appended, merged into seen when the load ends',
+    sql: `
+CREATE TABLE seen_pending (
+  namespace TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+`,
+  },
 ];
