@@ -292,7 +292,7 @@ export class ResolutionService {
   /** Ids of the Person records this user may read (one audited scan). */
   private async readable(ctx: QueryContext): Promise<Set<string>> {
     const ids = new Set<string>();
-    for await (const batch of this.gov.scanReadable(ctx, 'resolution', { schemas: ['Person'], props: ['name', 'firstName', 'lastName'] })) for (const s of batch) ids.add(s.entityId);
+    for await (const batch of this.gov.scanReadableCores(ctx, 'resolution', { schemas: ['Person'], props: ['name', 'firstName', 'lastName'] })) for (const s of batch) ids.add(s.entityId);
     return ids;
   }
 
