@@ -244,9 +244,46 @@ function zoneOffset(tz: string, t: number): number {
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in a month (1–12) of the proleptic Gregorian calendar, as JavaScript's Date counts them. */
 function daysIn(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month === 2 && (year % 4 === 0 ? year % 100 !== 0 || year % 400 === 0 : false) ? 29 : MONTH_DAYS[month - 1]!;
 }
+
+const DAY_MS = 86_400_000;
+const ISO_MIN = Date.UTC(1000, 0, 1);
+const ISO_MAX = Date.UTC(10000, 0, 1);
+
+/**
+ * `new Date(ms).toISOString().replace('.000Z', 'Z')` without the Date: toISOString costs ~0.9 µs on
+ * Node 20, a fifth of a CDR row's budget. Days to civil date by H. Hinnant's `civil_from_days`
+ * (proleptic Gregorian, as ECMAScript's Date); four-digit years only, others go through Date.
+ */
+export function isoInstant(ms: number): string {
+  if (!(ms >= ISO_MIN && ms < ISO_MAX) || !Number.isInteger(ms)) return new Date(ms).toISOString().replace('.000Z', 'Z');
+  const days = Math.floor(ms / DAY_MS);
+  let rest = ms - days * DAY_MS;
+  const hour = Math.floor(rest / 3_600_000);
+  rest -= hour * 3_600_000;
+  const minute = Math.floor(rest / 60_000);
+  rest -= minute * 60_000;
+  const second = Math.floor(rest / 1000);
+  const milli = rest - second * 1000;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const time = `${two(hour)}:${two(minute)}:${two(second)}`;
+  return `${year}-${two(month)}-${two(day)}T${milli === 0 ? time : `${time}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}`}Z`;
+}
+
+const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
 
 /** Fields → canonical value; an error string when the fields do not make a real date. */
 function canonical(f: Fields, kind: DateKind, opts: DateOptions): { value: string } | string {
@@ -275,7 +312,7 @@ function canonical(f: Fields, kind: DateKind, opts: DateOptions): { value: strin
     guess = local - zoneOffset(opts.timezone, guess) * 60_000;
     utc = guess;
   } else utc = local;
-  return { value: new Date(utc).toISOString().replace('.000Z', 'Z') };
+  return { value: isoInstant(utc) };
 }
 
 /**
@@ -296,24 +333,31 @@ export function dateNormaliser(formats: readonly string[], kind: DateKind = 'dat
     const text = raw.normalize('NFKC').trim();
     if (text.length === 0) return { ok: false, reason: 'date is empty' };
     if (readers.length === 0) return { ok: false, reason: 'no date format declared for this field' };
-    const readings: { format: string; value: string }[] = [];
-    const problems: string[] = [];
+    // The first reading; the list of distinct readings only once a second one differs (lists are rare: one format, or one that fits).
+    let value: string | undefined;
+    let valueFormat = '';
+    let readings: { format: string; value: string }[] | undefined;
+    let problems: string[] | undefined;
     for (const { format, reader } of readers) {
       const f = reader(text, opts);
       if (f === undefined) continue;
       if (typeof f === 'string') {
-        problems.push(`${format}: ${f}`);
+        (problems ??= []).push(`${format}: ${f}`);
         continue;
       }
       const c = canonical(f, kind, opts);
-      if (typeof c === 'string') problems.push(`matches ${format} but ${c}`);
-      else if (!readings.some((r) => r.value === c.value)) readings.push({ format, value: c.value });
+      if (typeof c === 'string') (problems ??= []).push(`matches ${format} but ${c}`);
+      else if (value === undefined) {
+        value = c.value;
+        valueFormat = format;
+      } else if (c.value !== value) {
+        readings ??= [{ format: valueFormat, value }];
+        if (!readings.some((r) => r.value === c.value)) readings.push({ format, value: c.value });
+      }
     }
-    if (readings.length === 1) return { ok: true, value: readings[0]!.value };
-    if (readings.length > 1) {
-      return { ok: false, reason: `ambiguous date "${raw}": ${readings.map((r) => `${r.format} gives ${r.value}`).join(', ')}` };
-    }
-    if (problems.length > 0) return { ok: false, reason: `not a real date "${raw}": ${problems.join('; ')}` };
+    if (readings) return { ok: false, reason: `ambiguous date "${raw}": ${readings.map((r) => `${r.format} gives ${r.value}`).join(', ')}` };
+    if (value !== undefined) return { ok: true, value };
+    if (problems) return { ok: false, reason: `not a real date "${raw}": ${problems.join('; ')}` };
     return { ok: false, reason: `date "${raw}" matches none of the declared formats (${formats.join(', ')})` };
   };
 }

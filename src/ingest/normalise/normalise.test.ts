@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkValue } from '../../model/index.js';
+import { isoInstant } from './date.js';
 import { normaliseCountry, normaliseDate, normaliseDocumentNumber, normaliseIban, normaliseImei, normalisePersonName, normalisePhone, checkDateFormat } from './index.js';
 
 const okValue = (r: { ok: boolean; value?: string; reason?: string }) => {
@@ -98,5 +100,21 @@ describe('identifiers and names', () => {
     expect(okValue(normalisePersonName('  Ｍarco   Bellandi '))).toBe('Marco Bellandi');
     expect(okValue(normalisePersonName('Юлия  Соколова'))).toBe('Юлия Соколова');
     expect(okValue(normalisePersonName('سامي الحداد'))).toBe('سامي الحداد');
+  });
+});
+
+describe('isoInstant', () => {
+  it('formats an instant exactly as Date#toISOString without ".000"', () => {
+    const viaDate = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(-2000, 0, 1), max: Date.UTC(12000, 0, 1) }), (ms) => {
+        expect(isoInstant(ms)).toBe(viaDate(ms));
+      }),
+      { numRuns: 20_000 },
+    );
+    // Whole seconds around the calendar's edge cases: leap days, century years, the ends of the fast path.
+    for (const ms of [Date.UTC(2000, 1, 29, 23, 59, 59), Date.UTC(1900, 1, 28), Date.UTC(2100, 2, 1), Date.UTC(1000, 0, 1), Date.UTC(1000, 0, 1) - 1, Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(10000, 0, 1), 0, 1.5, -1]) {
+      expect(isoInstant(ms)).toBe(viaDate(ms));
+    }
   });
 });
