@@ -79,31 +79,37 @@ function csvGetter(columns: readonly string[]): Getter {
 }
 
 /** Normalises one raw value for a property's type (the model's checkValue then verifies the canonical form). */
-function normaliseFor(plan: PropertyPlan, raw: string, mapping: CompiledMapping, readDate: ((raw: string) => Normalised) | undefined): Normalised {
+function normaliserFor(plan: PropertyPlan, mapping: CompiledMapping, readDate: ((raw: string) => Normalised) | undefined): (raw: string) => Normalised {
   switch (plan.spec.type) {
     case 'name':
-      return normalisePersonName(raw);
+      return normalisePersonName;
     case 'date':
     case 'datetime':
-      return readDate!(raw);
-    case 'country':
-      return plan.countryLanguages ? normaliseCountry(raw, plan.countryLanguages) : normaliseCountry(raw);
-    case 'phone':
-      return normalisePhone(raw, plan.phoneRegion, mapping.phoneValidation);
-    case 'imei':
-      return normaliseImei(raw);
-    case 'iban':
-      return normaliseIban(raw);
-    case 'email':
-      return normaliseEmail(raw);
-    case 'identifier': {
-      const id = normaliseIdentifier(raw);
-      return id.length > 0 ? { ok: true, value: id } : { ok: false, reason: 'identifier is empty' };
+      return readDate!;
+    case 'country': {
+      const languages = plan.countryLanguages;
+      return languages ? (raw) => normaliseCountry(raw, languages) : (raw) => normaliseCountry(raw);
     }
+    case 'phone': {
+      const region = plan.phoneRegion;
+      const validation = mapping.phoneValidation;
+      return (raw) => normalisePhone(raw, region, validation);
+    }
+    case 'imei':
+      return normaliseImei;
+    case 'iban':
+      return normaliseIban;
+    case 'email':
+      return normaliseEmail;
+    case 'identifier':
+      return (raw) => {
+        const id = normaliseIdentifier(raw);
+        return id.length > 0 ? { ok: true, value: id } : { ok: false, reason: 'identifier is empty' };
+      };
     case 'enum':
-      return { ok: true, value: raw.trim().toLowerCase() };
+      return (raw) => ({ ok: true, value: raw.trim().toLowerCase() });
     default:
-      return { ok: true, value: raw.trim() };
+      return (raw) => ({ ok: true, value: raw.trim() });
   }
 }
 
@@ -115,15 +121,48 @@ interface CachedStatement {
   returned: boolean;
 }
 
-/** A keyed entity computed once: its id and its cached statements. */
+/** A keyed entity computed once: its id, its cached statements and the entity as rows report it. */
 interface EntityMemo {
   readonly id: string;
   readonly cached: readonly CachedStatement[];
+  readonly entity: MappedEntity;
+  /**
+   * Every cached statement has been returned by a row that succeeded. A statement stays returned
+   * once such a row returned it (only the failing row that marked it unmarks it), so a settled
+   * memo's statements need no checking again.
+   */
+  settled: boolean;
 }
 
 function fieldOf(plan: PropertyPlan): string {
   return plan.source.kind === 'column' ? plan.source.column : plan.path;
 }
+
+/** One property of an entity, compiled for the row loop. */
+interface PropertyStep {
+  readonly plan: PropertyPlan;
+  readonly prop: string;
+  /** Index of the referenced entity (entity references), else -1. */
+  readonly ref: number;
+  /** CSV cell index when the value is that one cell as it stands (no split, no recode), else -1: read without arrays. */
+  readonly cell: number;
+  readonly normalise: (raw: string) => Normalised;
+}
+
+/** One entity of the mapping, compiled for the row loop. */
+interface EntityStep {
+  readonly plan: EntityPlan;
+  readonly make: MakeStatement;
+  readonly properties: readonly PropertyStep[];
+  /** Indexes of the entities this one's edge ends refer to. */
+  readonly edgeRefs: readonly number[];
+  /** Key columns (`key: [{column}]`): CSV cell index (or -1) and name. */
+  readonly keyColumns: readonly { readonly cell: number; readonly column: string }[];
+  /** Keyed entities: raw inputs → the entity computed once (undefined for `$row`). */
+  readonly memo: Map<string, EntityMemo> | undefined;
+}
+
+const NO_WARNINGS: readonly string[] = Object.freeze([]);
 
 /**
  * Builds the row mapper of a compiled mapping: every row becomes all of its statements, or — if any
@@ -133,28 +172,41 @@ function fieldOf(plan: PropertyPlan): string {
 export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, columns: readonly string[] | undefined, file: string): RowMapper {
   const agency = envelope.source.agency;
   const get: Getter = columns ? csvGetter(columns) : objectGetter;
-  const factories = new Map<EntityPlan, MakeStatement>();
-  for (const plan of mapping.entities) {
-    factories.set(
-      plan,
-      statementFactory({
-        ...envelope,
-        ...(plan.subjectCategory ? { subjectCategory: plan.subjectCategory as SubjectCategory } : {}),
-        ...(plan.classification ? { classification: plan.classification } : {}),
-      }),
-    );
-  }
+  const cellIndex = new Map((columns ?? []).map((c, i) => [c, i]));
+  // A column read through the CSV getter as one cell: its index (the getter's index map keeps the last of duplicate names).
+  const cellOf = (column: string): number => (columns ? (cellIndex.get(column) ?? -1) : -1);
 
   // Date fields: their declared formats compiled once.
-  const dateReaders = new Map<PropertyPlan, (raw: string) => Normalised>();
   const dateOptions = { ...(mapping.timezone ? { timezone: mapping.timezone } : {}), ...(mapping.pivotYear === undefined ? {} : { pivotYear: mapping.pivotYear }) };
-  for (const plan of mapping.entities) {
-    for (const p of plan.properties) if (p.spec.type === 'date' || p.spec.type === 'datetime') dateReaders.set(p, dateNormaliser(p.dateFormats, p.spec.type, dateOptions));
-  }
+  const planIndex = new Map(mapping.entities.map((p, i) => [p.name, i]));
+  const steps: EntityStep[] = mapping.entities.map((plan) => ({
+    plan,
+    make: statementFactory({
+      ...envelope,
+      ...(plan.subjectCategory ? { subjectCategory: plan.subjectCategory as SubjectCategory } : {}),
+      ...(plan.classification ? { classification: plan.classification } : {}),
+    }),
+    properties: plan.properties.map((p) => {
+      const readDate = p.spec.type === 'date' || p.spec.type === 'datetime' ? dateNormaliser(p.dateFormats, p.spec.type, dateOptions) : undefined;
+      return {
+        plan: p,
+        prop: p.prop,
+        ref: p.source.kind === 'entity' ? planIndex.get(p.source.entity)! : -1,
+        cell: p.source.kind === 'column' && !p.split && !p.recode ? cellOf(p.source.column) : -1,
+        normalise: normaliserFor(p, mapping, readDate),
+      };
+    }),
+    edgeRefs: plan.edgeRefs.map((r) => planIndex.get(r)!),
+    keyColumns: plan.key === '$row' ? [] : plan.key.flatMap((k) => ('column' in k ? [{ cell: cellOf(k.column), column: k.column }] : [])),
+    memo: plan.key === '$row' ? undefined : new Map<string, EntityMemo>(),
+  }));
+  const requiredColumns = mapping.required.map((column) => ({ column, cell: cellOf(column) }));
+
   const cache = new Map<string, CachedStatement>();
-  const memos = new Map<EntityPlan, Map<string, EntityMemo>>(mapping.entities.map((p) => [p, new Map()]));
   // Cached statements marked returned by the row being mapped: unmarked again if the row fails.
   const marked: CachedStatement[] = [];
+  // Memos the row being mapped returned: settled if the row succeeds.
+  const unsettled: EntityMemo[] = [];
   const markFresh = (c: CachedStatement, fresh: Statement[]) => {
     if (c.returned) return;
     c.returned = true;
@@ -193,6 +245,11 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
     if (plan.recode) vals = vals.map((v) => plan.recode![v] ?? plan.recode![v.trim()] ?? v);
     return vals;
   };
+  /** A CSV cell as the getter reads it: undefined when missing or blank. */
+  const cellValue = (record: SourceRecord, cell: number): string | undefined => {
+    const v = record.values?.[cell];
+    return v === undefined || v.trim().length === 0 ? undefined : v;
+  };
 
   /** Applies a property's `pattern`; undefined when the value does not match. */
   const applyPattern = (plan: PropertyPlan, raw: string): string | undefined => {
@@ -203,77 +260,133 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
     return m[1] ?? m[0];
   };
 
+  // Entity ids of the row being mapped, by entity index.
+  const ids: (string | undefined)[] = steps.map(() => undefined);
+
+  /** The memo key of a keyed entity: its raw inputs (every property's values, referenced ids, key columns). */
+  const memoKeyOf = (step: EntityStep, record: SourceRecord): string => {
+    let key = '';
+    let n = 0;
+    for (const p of step.properties) {
+      const part = p.ref >= 0 ? (ids[p.ref] ?? '') : p.cell >= 0 ? (cellValue(record, p.cell) ?? '') : rawValues(p.plan, record).join('\u0001');
+      key = n++ === 0 ? part : `${key}\u0000${part}`;
+    }
+    for (const k of step.keyColumns) {
+      const part = (k.cell >= 0 ? cellValue(record, k.cell) : get(record, k.column)[0]) ?? '';
+      key = n++ === 0 ? part : `${key}\u0000${part}`;
+    }
+    return key;
+  };
+
+  // The values of the entity being built, in property order (scratch space reused by every entity).
+  const entryProp: string[] = [];
+  const entryValue: string[] = [];
+  const entryOriginal: string[] = [];
+  let entries = 0;
+  const addEntry = (prop: string, value: string, original: string) => {
+    entryProp[entries] = prop;
+    entryValue[entries] = value;
+    entryOriginal[entries] = original;
+    entries++;
+  };
+  const firstValue = (prop: string): string | undefined => {
+    for (let e = 0; e < entries; e++) if (entryProp[e] === prop) return entryValue[e];
+    return undefined;
+  };
+  /** Notes go with the values of a mapped `notes` property, or after every other value. */
+  const addNotes = (notes: readonly string[]) => {
+    let at = -1;
+    for (let e = 0; e < entries; e++) if (entryProp[e] === 'notes') at = e + 1;
+    if (at < 0) at = entries;
+    const tail = entries - at;
+    for (let e = entries - 1; e >= at; e--) {
+      entryProp[e + notes.length] = entryProp[e]!;
+      entryValue[e + notes.length] = entryValue[e]!;
+      entryOriginal[e + notes.length] = entryOriginal[e]!;
+    }
+    for (let i = 0; i < notes.length; i++) {
+      entryProp[at + i] = 'notes';
+      entryValue[at + i] = notes[i]!;
+      entryOriginal[at + i] = notes[i]!;
+    }
+    entries = at + notes.length + tail;
+  };
+
   const mapRow = (record: SourceRecord, rowHash: string): RowResult => {
     const where = `${file} line ${record.line}`;
-    for (const col of mapping.required) {
-      if (get(record, col).length === 0) return { ok: false, field: col, reason: `required column "${col}" is empty or missing` };
+    for (const { column, cell } of requiredColumns) {
+      if (cell >= 0 ? cellValue(record, cell) === undefined : get(record, column).length === 0) return { ok: false, field: column, reason: `required column "${column}" is empty or missing` };
     }
-    const ids = new Map<string, string>();
+    ids.fill(undefined);
     const statements: Statement[] = [];
     const fresh: Statement[] = [];
     const entities: MappedEntity[] = [];
-    const warnings: string[] = [];
-    for (const plan of mapping.entities) {
-      if (plan.edgeRefs.some((r) => !ids.has(r))) continue;
-      const make = factories.get(plan)!;
+    let warnings: string[] | undefined;
+    for (let index = 0; index < steps.length; index++) {
+      const step = steps[index]!;
+      const plan = step.plan;
+      let absent = false;
+      for (const r of step.edgeRefs) if (ids[r] === undefined) absent = true;
+      if (absent) continue;
       // Keyed entities recur (the same phone in thousands of calls): the same raw inputs give the
       // same entity, so its id and statements are computed once and reused.
+      const memo = step.memo;
       let memoKey: string | undefined;
-      let memo: Map<string, EntityMemo> | undefined;
-      if (plan.key !== '$row') {
-        memo = memos.get(plan)!;
-        const parts: string[] = [];
-        for (const p of plan.properties) parts.push(p.source.kind === 'entity' ? (ids.get(p.source.entity) ?? '') : rawValues(p, record).join('\u0001'));
-        for (const k of plan.key) if ('column' in k) parts.push(get(record, k.column)[0] ?? '');
-        memoKey = parts.length === 1 ? parts[0]! : parts.join('\u0000');
+      if (memo) {
+        memoKey = memoKeyOf(step, record);
         const hit = memo.get(memoKey);
         if (hit) {
-          ids.set(plan.name, hit.id);
-          const own: Statement[] = [];
-          for (const c of hit.cached) {
-            own.push(c.st);
-            markFresh(c, fresh);
+          ids[index] = hit.id;
+          if (!hit.settled) {
+            for (const c of hit.cached) markFresh(c, fresh);
+            unsettled.push(hit);
           }
-          statements.push(...own);
-          entities.push({ id: hit.id, schema: plan.schema, statements: own });
+          for (const st of hit.entity.statements) statements.push(st);
+          entities.push(hit.entity);
           continue;
         }
       }
-      const warningsBefore = warnings.length;
-      const cachedHere: CachedStatement[] = [];
-      const values = new Map<string, { value: string; original: string }[]>();
-      const notes: string[] = [];
-      for (const p of plan.properties) {
-        if (p.source.kind === 'entity') {
-          const ref = ids.get(p.source.entity);
-          if (ref) values.set(p.prop, [{ value: ref, original: ref }]);
-          else if (p.required) return { ok: false, field: p.path, reason: `entity "${p.source.entity}" is absent from this row` };
+      const warningsBefore = warnings?.length ?? 0;
+      entries = 0;
+      let notes: string[] | undefined;
+      for (const p of step.properties) {
+        const pp = p.plan;
+        if (p.ref >= 0) {
+          const ref = ids[p.ref];
+          if (ref) addEntry(p.prop, ref, ref);
+          else if (pp.required) return { ok: false, field: pp.path, reason: `entity "${(pp.source as { entity: string }).entity}" is absent from this row` };
           continue;
         }
-        const raws = rawValues(p, record);
-        if (raws.length === 0) {
-          if (p.required) return { ok: false, field: fieldOf(p), reason: `required value for ${plan.schema}.${p.prop} is empty` };
+        let single: string | undefined;
+        let raws: string[] | undefined;
+        if (p.cell >= 0) single = cellValue(record, p.cell);
+        else {
+          raws = rawValues(pp, record);
+          if (raws.length === 1) single = raws[0];
+        }
+        if (single === undefined && (raws === undefined || raws.length === 0)) {
+          if (pp.required) return { ok: false, field: fieldOf(pp), reason: `required value for ${plan.schema}.${p.prop} is empty` };
           continue;
         }
-        const list: { value: string; original: string }[] = [];
-        for (const raw of raws) {
-          const picked = p.pattern ? applyPattern(p, raw) : raw;
-          const n: Normalised = picked === undefined ? { ok: false, reason: `"${raw}" does not match the pattern ${p.pattern!.re.source}` } : normaliseFor(p, picked, mapping, dateReaders.get(p));
-          if (n.ok) list.push({ value: n.value, original: raw });
-          else if (p.onInvalid === 'quarantine') return { ok: false, field: fieldOf(p), reason: `${plan.schema}.${p.prop}: ${n.reason}` };
-          else if (p.onInvalid === 'note') notes.push(`${p.prop} as received: "${raw}" (${n.reason})`);
-          else warnings.push(`${fieldOf(p)}: ${n.reason} (value skipped)`);
+        const count = single === undefined ? raws!.length : 1;
+        for (let i = 0; i < count; i++) {
+          const raw = single ?? raws![i]!;
+          const picked = pp.pattern ? applyPattern(pp, raw) : raw;
+          const n: Normalised = picked === undefined ? { ok: false, reason: `"${raw}" does not match the pattern ${pp.pattern!.re.source}` } : p.normalise(picked);
+          if (n.ok) addEntry(p.prop, n.value, raw);
+          else if (pp.onInvalid === 'quarantine') return { ok: false, field: fieldOf(pp), reason: `${plan.schema}.${p.prop}: ${n.reason}` };
+          else if (pp.onInvalid === 'note') (notes ??= []).push(`${p.prop} as received: "${raw}" (${n.reason})`);
+          else (warnings ??= []).push(`${fieldOf(pp)}: ${n.reason} (value skipped)`);
         }
-        if (list.length) values.set(p.prop, list);
       }
-      if (notes.length) values.set('notes', [...(values.get('notes') ?? []), ...notes.map((n) => ({ value: n, original: n }))]);
+      if (notes) addNotes(notes);
       // The entity id.
       let id: string;
       if (plan.key === '$row') id = keyedEntityId(agency, `${plan.idPrefix}.${rowHash.slice(0, 40)}`);
       else {
         const parts: string[] = [];
         for (const k of plan.key) {
-          const v = 'prop' in k ? values.get(k.prop)?.[0]?.value : get(record, k.column)[0]?.trim();
+          const v = 'prop' in k ? firstValue(k.prop) : get(record, k.column)[0]?.trim();
           if (v === undefined || v.length === 0) {
             if (plan.optional) break;
             return { ok: false, field: 'prop' in k ? fieldOf(plan.properties.find((p) => p.prop === k.prop)!) : k.column, reason: `no value for the key of ${plan.schema} "${plan.name}"` };
@@ -284,28 +397,31 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
         id = parts.length === 1 ? keyedEntityId(agency, `${plan.idPrefix}.${parts[0]}`) : keyedEntityId(agency, plan.idPrefix, ...parts);
       }
       const own: Statement[] = [];
+      const cachedHere: CachedStatement[] | undefined = memo ? [] : undefined;
+      const make = step.make;
       try {
-        for (const [prop, list] of values) {
-          for (const { value, original } of list) {
-            const orig = original === value ? undefined : original;
-            if (plan.key === '$row') {
-              const st = make(id, plan.schema, prop, value, orig, where);
-              own.push(st);
-              fresh.push(st);
-              continue;
-            }
-            // Keyed entities recur across rows (a phone in every call): build each statement once.
-            const ck = `${id}\u0000${prop}\u0000${value}\u0000${orig ?? ''}`;
-            let hit = cache.get(ck);
-            if (!hit) {
-              hit = { st: make(id, plan.schema, prop, value, orig, where), returned: false };
-              if (cache.size >= CACHE_LIMIT) cache.clear();
-              cache.set(ck, hit);
-            }
-            markFresh(hit, fresh);
-            own.push(hit.st);
-            cachedHere.push(hit);
+        for (let e = 0; e < entries; e++) {
+          const prop = entryProp[e]!;
+          const value = entryValue[e]!;
+          const original = entryOriginal[e]!;
+          const orig = original === value ? undefined : original;
+          if (!cachedHere) {
+            const st = make(id, plan.schema, prop, value, orig, where);
+            own.push(st);
+            fresh.push(st);
+            continue;
           }
+          // Keyed entities recur across rows (a phone in every call): build each statement once.
+          const ck = `${id}\u0000${prop}\u0000${value}\u0000${orig ?? ''}`;
+          let hit = cache.get(ck);
+          if (!hit) {
+            hit = { st: make(id, plan.schema, prop, value, orig, where), returned: false };
+            if (cache.size >= CACHE_LIMIT) cache.clear();
+            cache.set(ck, hit);
+          }
+          markFresh(hit, fresh);
+          own.push(hit.st);
+          cachedHere.push(hit);
         }
       } catch (e) {
         if (isTesseraError(e)) {
@@ -315,22 +431,28 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
         throw e;
       }
       if (own.length === 0) continue;
-      if (memo && memoKey !== undefined && notes.length === 0 && warnings.length === warningsBefore && cachedHere.length === own.length) {
+      let entity: MappedEntity = { id, schema: plan.schema, statements: own };
+      if (memo && memoKey !== undefined && !notes && (warnings?.length ?? 0) === warningsBefore && cachedHere!.length === own.length) {
         if (memo.size >= CACHE_LIMIT) memo.clear();
-        memo.set(memoKey, { id, cached: cachedHere });
+        const m: EntityMemo = { id, cached: cachedHere!, entity, settled: false };
+        memo.set(memoKey, m);
+        unsettled.push(m);
+        entity = m.entity;
       }
-      ids.set(plan.name, id);
-      statements.push(...own);
-      entities.push({ id, schema: plan.schema, statements: own });
+      ids[index] = id;
+      for (const st of own) statements.push(st);
+      entities.push(entity);
     }
     if (statements.length === 0) return { ok: false, field: '(row)', reason: 'the row yields no statements (every mapped value is empty)' };
-    return { ok: true, statements, fresh, entities, warnings };
+    return { ok: true, statements, fresh, entities, warnings: warnings ?? NO_WARNINGS };
   };
   const mapper = (record: SourceRecord, rowHash: string): RowResult => {
     marked.length = 0;
+    unsettled.length = 0;
     const result = mapRow(record, rowHash);
     // Nothing of a quarantined row is written: its statements must be returned again by a later row.
     if (!result.ok) for (const c of marked) c.returned = false;
+    else for (const m of unsettled) m.settled = true;
     return result;
   };
   mapper.startBatch = () => undefined;
