@@ -1,3 +1,4 @@
+import { deserialize, serialize } from 'node:v8';
 import type { SchemaName, Statement } from '../model/index.js';
 import type { RowMapper } from './mapping/index.js';
 import type { IngestedEntity, QuarantineEntry } from './ports.js';
@@ -46,17 +47,19 @@ export interface MapBatchContext {
 
 const SAMPLE_WARNINGS = 10;
 
+/** Counts, quarantine and row hashes of a mapped batch: everything but its statements and entities. */
+type BatchTally = Omit<MappedBatch, 'statements' | 'entities'>;
+
 /**
- * Maps one batch: read errors and mapping failures become quarantine entries, rows already written
- * (`known`, or a row earlier in this batch) are duplicates, the rest become statements. Shared by the
- * in-process loop and the worker thread, so both count and quarantine identically.
+ * The row loop shared by the in-process loop and the worker thread, so both count and quarantine
+ * identically: read errors and mapping failures become quarantine entries, rows already written
+ * (`known`, or a row earlier in this batch) are duplicates, the rest hand their fresh statements to
+ * `emit` as they are mapped.
  */
-export function mapBatch(batch: readonly HashedRecord[], known: ReadonlySet<string>, mapRow: RowMapper, ctx: MapBatchContext): MappedBatch {
+function mapRows(batch: readonly HashedRecord[], known: ReadonlySet<string>, mapRow: RowMapper, ctx: MapBatchContext, emit: (s: Statement) => void, entities: Map<string, { id: string; schema: SchemaName; statements: Statement[] }> | undefined): BatchTally {
   const { sourceId, mappingName, file } = ctx;
   const seen = new Set<string>();
   mapRow.startBatch();
-  const statements: Statement[] = [];
-  const entities = ctx.screening ? new Map<string, { id: string; schema: SchemaName; statements: Statement[] }>() : undefined;
   const rowHashes: string[] = [];
   const quarantine: PendingQuarantine[] = [];
   let written = 0;
@@ -83,7 +86,7 @@ export function mapBatch(batch: readonly HashedRecord[], known: ReadonlySet<stri
     }
     written++;
     rowHashes.push(hash);
-    for (const s of result.fresh) statements.push(s);
+    for (const s of result.fresh) emit(s);
     if (entities) {
       for (const e of result.entities) {
         const prev = entities.get(e.id);
@@ -105,23 +108,36 @@ export function mapBatch(batch: readonly HashedRecord[], known: ReadonlySet<stri
     duplicates,
     warnings,
     sampleWarnings,
-    statements,
     rowHashes,
     quarantine,
-    entities: entities ? [...entities.values()] : undefined,
   };
+}
+
+/** Maps one batch into statements ready to be written atomically (the in-process loop). */
+export function mapBatch(batch: readonly HashedRecord[], known: ReadonlySet<string>, mapRow: RowMapper, ctx: MapBatchContext): MappedBatch {
+  const statements: Statement[] = [];
+  const entities = ctx.screening ? new Map<string, { id: string; schema: SchemaName; statements: Statement[] }>() : undefined;
+  const tally = mapRows(batch, known, mapRow, ctx, (s) => statements.push(s), entities);
+  return { ...tally, statements, entities: entities ? [...entities.values()] : undefined };
 }
 
 /**
  * A mapped batch as it crosses from the worker thread to the main thread: statements flattened to
- * seven slots each (envelope index, entity id, schema, property, value, original, id), their shared
- * provenance sent once per distinct envelope. Structured cloning of nested statement objects costs
- * several times more than these flat string arrays.
+ * seven slots each — envelope index, entity id (null: the previous statement's), schema and
+ * property as indexes into the run's name table, value, original (null: none), id — and
+ * serialised (v8.serialize) a few thousand statements at a time. Shared provenance and names are
+ * sent once per run. Structured cloning of nested statement objects costs several times more than
+ * flat arrays, and every string sent is one more to copy on both sides; serialising as the batch
+ * is mapped lets those strings die young instead of being copied by every scavenge until the
+ * batch is posted (~40% of a CDR batch's young generation survived them).
  */
-export interface WireBatch extends Omit<MappedBatch, 'statements' | 'entities'> {
+export interface WireBatch extends BatchTally {
   /** Envelopes first used in this batch, in index order. */
   readonly newEnvelopes: readonly Envelope[];
-  readonly flat: readonly (string | number | null)[];
+  /** Schema and property names first used in this batch, in index order. */
+  readonly newNames: readonly string[];
+  /** Serialised runs of `flat` slots (`SLOTS` per statement), in order. */
+  readonly chunks: readonly Uint8Array[];
   /** The first `writeCount` statements of `flat` are written; the rest are only screened. */
   readonly writeCount: number;
   /** Screened entities: id, schema, indexes of their statements in `flat`. */
@@ -129,53 +145,92 @@ export interface WireBatch extends Omit<MappedBatch, 'statements' | 'entities'> 
 }
 
 const SLOTS = 7;
+/** Statements per serialised chunk: ~300 CDR rows, well within one scavenge's allocation. */
+const CHUNK_STATEMENTS = 2048;
 
-/** Flattens mapped batches for the trip to the main thread (one encoder per run: envelopes are sent once). */
-export function batchEncoder(): (batch: MappedBatch) => WireBatch {
-  const envelopes: { source: object; statement: Statement }[] = [];
-  const indexOf = (s: Statement): { index: number; fresh?: Envelope } => {
+/**
+ * Maps batches straight into their wire form (one encoder per run: envelopes and names are sent
+ * once). Each statement is flattened as its row is mapped, so statements of `$row` entities die
+ * young: held for a whole batch they outlive scavenges, and V8 then allocates every statement in
+ * the old generation (allocation-site pretenuring), which cost ~7 µs a CDR row in GC.
+ */
+export function batchEncoder(): (batch: readonly HashedRecord[], known: ReadonlySet<string>, mapRow: RowMapper, ctx: MapBatchContext) => WireBatch {
+  const envelopes: Statement[] = [];
+  const names = new Map<string, number>();
+  const indexOf = (s: Statement, newEnvelopes: Envelope[]): number => {
     for (let i = 0; i < envelopes.length; i++) {
-      const e = envelopes[i]!.statement;
-      if (e.source === s.source && e.classification === s.classification && e.subjectCategory === s.subjectCategory && e.nature === s.nature && e.grading === s.grading && e.handling === s.handling && e.caseIds === s.caseIds && e.firstSeen === s.firstSeen && e.lastSeen === s.lastSeen && e.reviewBy === s.reviewBy) return { index: i };
+      const e = envelopes[i]!;
+      if (e.source === s.source && e.classification === s.classification && e.subjectCategory === s.subjectCategory && e.nature === s.nature && e.grading === s.grading && e.handling === s.handling && e.caseIds === s.caseIds && e.firstSeen === s.firstSeen && e.lastSeen === s.lastSeen && e.reviewBy === s.reviewBy) return i;
     }
     const { entityId: _e, schema: _s, prop: _p, value: _v, original: _o, id: _i, ...envelope } = s;
-    envelopes.push({ source: s.source, statement: s });
-    return { index: envelopes.length - 1, fresh: envelope as Envelope };
+    envelopes.push(s);
+    newEnvelopes.push(envelope as Envelope);
+    return envelopes.length - 1;
   };
-  return (batch) => {
+  return (batch, known, mapRow, ctx) => {
     const newEnvelopes: Envelope[] = [];
-    const flat: (string | number | null)[] = [];
-    const position = new Map<Statement, number>();
+    const newNames: string[] = [];
+    const nameOf = (name: string): number => {
+      let k = names.get(name);
+      if (k === undefined) {
+        names.set(name, (k = names.size));
+        newNames.push(name);
+      }
+      return k;
+    };
+    const chunks: Uint8Array[] = [];
+    let flat: (string | number | null)[] = [];
+    // Statement positions, only when screening needs them (entities name their statements by position).
+    const position = ctx.screening ? new Map<Statement, number>() : undefined;
     let count = 0;
+    let lastEntity = '';
+    let lastEnvelope: Statement | undefined;
+    let lastIndex = 0;
     const add = (s: Statement): number => {
-      const known = position.get(s);
-      if (known !== undefined) return known;
-      const { index, fresh } = indexOf(s);
-      if (fresh) newEnvelopes.push(fresh);
-      flat.push(index, s.entityId, s.schema, s.prop, s.value, s.original ?? null, s.id);
-      position.set(s, count);
+      if (position) {
+        const known = position.get(s);
+        if (known !== undefined) return known;
+        position.set(s, count);
+      }
+      // Statements of one mapping share their envelope objects: the last match is checked first.
+      const index = lastEnvelope && lastEnvelope.source === s.source && lastEnvelope.classification === s.classification && lastEnvelope.subjectCategory === s.subjectCategory && lastEnvelope.nature === s.nature && lastEnvelope.grading === s.grading && lastEnvelope.handling === s.handling && lastEnvelope.caseIds === s.caseIds && lastEnvelope.firstSeen === s.firstSeen && lastEnvelope.lastSeen === s.lastSeen && lastEnvelope.reviewBy === s.reviewBy ? lastIndex : indexOf(s, newEnvelopes);
+      lastEnvelope = s;
+      lastIndex = index;
+      flat.push(index, s.entityId === lastEntity ? null : (lastEntity = s.entityId), nameOf(s.schema), nameOf(s.prop), s.value, s.original ?? null, s.id);
+      if (flat.length >= CHUNK_STATEMENTS * SLOTS) {
+        chunks.push(serialize(flat));
+        flat = [];
+      }
       return count++;
     };
-    for (const s of batch.statements) add(s);
+    const entities = ctx.screening ? new Map<string, { id: string; schema: SchemaName; statements: Statement[] }>() : undefined;
+    const tally = mapRows(batch, known, mapRow, ctx, add, entities);
     const writeCount = count;
-    const entities = batch.entities?.map((e) => [e.id, e.schema, e.statements.map(add)] as const);
-    const { statements: _st, entities: _en, ...rest } = batch;
-    return { ...rest, newEnvelopes, flat, writeCount, entities };
+    const screened = entities ? [...entities.values()].map((e) => [e.id, e.schema, e.statements.map(add)] as const) : undefined;
+    if (flat.length > 0) chunks.push(serialize(flat));
+    return { ...tally, newEnvelopes, newNames, chunks, writeCount, entities: screened };
   };
 }
 
 /** Rebuilds mapped batches on the main thread (one decoder per run, paired with the worker's encoder). */
 export function batchDecoder(): (wire: WireBatch) => MappedBatch {
   const assemblers: AssembleStatement[] = [];
+  const names: string[] = [];
   return (wire) => {
     for (const e of wire.newEnvelopes) assemblers.push(statementAssembler(e).assemble);
+    for (const n of wire.newNames) names.push(n);
     const all: Statement[] = [];
-    const f = wire.flat;
-    for (let i = 0; i < f.length; i += SLOTS) {
-      const assemble = assemblers[f[i] as number]!;
-      all.push(assemble(f[i + 1] as string, f[i + 2] as SchemaName, f[i + 3] as string, f[i + 4] as string, (f[i + 5] as string | null) ?? undefined, f[i + 6] as string));
+    let entityId = '';
+    for (const chunk of wire.chunks) {
+      const f = deserialize(chunk) as (string | number | null)[];
+      for (let i = 0; i < f.length; i += SLOTS) {
+        const assemble = assemblers[f[i] as number]!;
+        const e = f[i + 1] as string | null;
+        if (e !== null) entityId = e;
+        all.push(assemble(entityId, names[f[i + 2] as number] as SchemaName, names[f[i + 3] as number]!, f[i + 4] as string, (f[i + 5] as string | null) ?? undefined, f[i + 6] as string));
+      }
     }
-    const { newEnvelopes: _n, flat: _f, writeCount, entities, ...rest } = wire;
+    const { newEnvelopes: _n, newNames: _nn, chunks: _c, writeCount, entities, ...rest } = wire;
     return {
       ...rest,
       statements: writeCount === all.length ? all : all.slice(0, writeCount),

@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { TesseraError } from '../model/index.js';
-import { batchEncoder, mapBatch, type HashedRecord } from './batch.js';
+import { batchEncoder, type HashedRecord } from './batch.js';
 import { checkColumns, compileMapping, createRowMapper } from './mapping/index.js';
 import { openRecords, rowHash } from './pipeline.js';
 import type { FromWorker, ToWorker, WorkerJob } from './parallel.js';
@@ -83,10 +83,10 @@ async function run(): Promise<void> {
       rowsKnown = all;
     }
     for (const s of recent.keys()) if (s <= answer.writtenThrough) recent.delete(s);
-    const mapped = mapBatch(cur.records, rowsKnown, mapRow, { ...ctx, recordsDone: cur.recordsDone });
-    recent.set(cur.seq, new Set(mapped.rowHashes));
+    const wire = encode(cur.records, rowsKnown, mapRow, { ...ctx, recordsDone: cur.recordsDone });
+    recent.set(cur.seq, new Set(wire.rowHashes));
     await until(() => cur.seq - acked <= AHEAD);
-    post({ type: 'batch', seq: cur.seq, batch: encode(mapped), bytesRead: cur.bytesRead });
+    post({ type: 'batch', seq: cur.seq, batch: wire, bytesRead: cur.bytesRead });
     current = next;
   }
   post({ type: 'end', bytesRead: stream.bytesRead() });
