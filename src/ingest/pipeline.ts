@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, resolve } from 'node:path';
@@ -13,6 +13,10 @@ import type { Envelope } from './statements.js';
 
 export type { IngestOptions, IngestProgress, IngestReport } from './commit.js';
 
+/** Hex digest in one call: crypto.hash (Node ≥ 20.12, ~2× faster than a Hash object per value), createHash on earlier Node 20 releases. */
+const hexDigest: (algorithm: string, data: string) => string =
+  typeof crypto.hash === 'function' ? (algorithm, data) => crypto.hash(algorithm, data, 'hex') : (algorithm, data) => crypto.createHash(algorithm).update(data).digest('hex');
+
 /** The source id rows are hashed under: the agency and the mapping (a source's format). */
 export function sourceIdOf(agency: string, mapping: CompiledMapping): string {
   return `${agency}/${mapping.name}`;
@@ -20,7 +24,7 @@ export function sourceIdOf(agency: string, mapping: CompiledMapping): string {
 
 /** sha256 of source id and raw row: the row's identity for idempotent re-ingest. */
 export function rowHash(sourceId: string, raw: string): string {
-  return hash('sha256', `${sourceId}\n${raw}`, 'hex');
+  return hexDigest('sha256', `${sourceId}\n${raw}`);
 }
 
 /** The provenance envelope of an ingest: options over the mapping's `source` block. */

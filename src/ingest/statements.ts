@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import {
   ENTITY_ID_PATTERN,
   StatementInput,
@@ -16,7 +16,12 @@ export type Envelope = Omit<StatementInput, 'entityId' | 'schema' | 'prop' | 'va
 /** Makes one statement; throws a VALIDATION TesseraError naming the record and property. */
 export type MakeStatement = (entityId: string, schema: SchemaName, prop: string, value: string, original: string | undefined, record: string) => Statement;
 
+/** Hex digest in one call: crypto.hash (Node ≥ 20.12, ~2× faster than a Hash object per value), createHash on earlier Node 20 releases. */
+const hexDigest: (algorithm: string, data: string) => string =
+  typeof crypto.hash === 'function' ? (algorithm, data) => crypto.hash(algorithm, data, 'hex') : (algorithm, data) => crypto.createHash(algorithm).update(data).digest('hex');
+
 const PROBE_ID = 'xx-probe:probe';
+const SEP = '\u001f';
 
 /** Puts a checked statement together with the envelope's parts (no checks: the caller made them). */
 export type AssembleStatement = (entityId: string, schema: SchemaName, prop: string, value: string, original: string | undefined, id: string) => Statement;
@@ -56,6 +61,7 @@ export function statementFactory(envelope: Envelope): MakeStatement {
   const { assemble, agency, documentId, nature } = statementAssembler(envelope);
   // An entity's statements are made one after another: its id is checked once, not once per property.
   let lastEntityId = '';
+  const idSuffix = `${SEP}${agency}${SEP}${documentId ?? ''}${SEP}${nature}`;
   return (entityId, schema, prop, value, original, record) => {
     if (entityId !== lastEntityId) {
       if (!ENTITY_ID_PATTERN.test(entityId) || entityId.length < 3) throw invalid(`not an entity id: "${entityId}"`, record, 'entityId');
@@ -72,8 +78,9 @@ export function statementFactory(envelope: Envelope): MakeStatement {
       canonical = checked.value;
     }
     if (original !== undefined && original.length > 1_000_000) throw invalid('original value longer than 1,000,000 characters', record, prop);
-    // The model's statementId formula (ids.ts), with Node's one-shot hash: 2.7× faster than createHash per call.
-    const id = hash('sha1', `${entityId}\u001f${prop}\u001f${canonical}\u001f${agency}\u001f${documentId ?? ''}\u001f${nature}`, 'hex');
+    // The model's statementId formula (ids.ts).
+    // The envelope's part of the input is joined once: fewer pieces to concatenate and flatten per statement.
+    const id = hexDigest('sha1', entityId + SEP + prop + SEP + canonical + idSuffix);
     return assemble(entityId, schema, prop, canonical, original ?? (canonical !== value ? value : undefined), id);
   };
 }

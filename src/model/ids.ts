@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { monotonicFactory } from 'ulidx';
 import { z } from 'zod';
 
@@ -24,6 +24,10 @@ export type CaseId = z.infer<typeof CaseId>;
 export const UserId = z.string().regex(/^[a-z0-9][a-z0-9._@-]{1,63}$/, 'user id: lower-case letters, digits, dot, dash, @').brand<'UserId'>();
 export type UserId = z.infer<typeof UserId>;
 
+/** Hex digest in one call: crypto.hash (Node ≥ 20.12, ~2× faster than a Hash object per value), createHash on earlier Node 20 releases. */
+const hexDigest: (algorithm: string, data: string) => string =
+  typeof crypto.hash === 'function' ? (algorithm, data) => crypto.hash(algorithm, data, 'hex') : (algorithm, data) => crypto.createHash(algorithm).update(data).digest('hex');
+
 const ulid = monotonicFactory();
 
 /** The id prefix of an agency: `FR-CT` → `fr-ct`. */
@@ -39,7 +43,7 @@ export function newEntityId(agency: AgencyId | string, time?: number): EntityId 
 /** An entity id for a record keyed by the source (deterministic: the same key gives the same id). */
 export function keyedEntityId(agency: AgencyId | string, ...keyParts: readonly string[]): EntityId {
   const key = keyParts.join('\u001f');
-  const safe = /^[A-Za-z0-9._@+-]{1,80}$/.test(key) ? key : createHash('sha1').update(key).digest('hex');
+  const safe = /^[A-Za-z0-9._@+-]{1,80}$/.test(key) ? key : hexDigest('sha1', key);
   return `${agencyPrefix(agency)}:${safe}` as EntityId;
 }
 
@@ -61,7 +65,5 @@ export function statementId(parts: {
   documentId?: string | undefined;
   nature: string;
 }): StatementId {
-  return createHash('sha1')
-    .update(`${parts.entityId}\u001f${parts.prop}\u001f${parts.value}\u001f${parts.agency}\u001f${parts.documentId ?? ''}\u001f${parts.nature}`)
-    .digest('hex') as StatementId;
+  return hexDigest('sha1', `${parts.entityId}\u001f${parts.prop}\u001f${parts.value}\u001f${parts.agency}\u001f${parts.documentId ?? ''}\u001f${parts.nature}`) as StatementId;
 }
