@@ -126,6 +126,8 @@ interface EntityMemo {
   readonly id: string;
   readonly cached: readonly CachedStatement[];
   readonly entity: MappedEntity;
+  /** `entity.statements.length`, kept here so that a hit reads nothing but this object. */
+  readonly count: number;
   /**
    * Every cached statement has been returned by a row that succeeded. A statement stays returned
    * once such a row returned it (only the failing row that marked it unmarks it), so a settled
@@ -163,6 +165,30 @@ interface EntityStep {
 }
 
 const NO_WARNINGS: readonly string[] = Object.freeze([]);
+
+/** A flat copy of a string (not a slice of a longer one, nor a rope of pieces). */
+function detached(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
+/**
+ * A row that became statements. `statements` is gathered from the entities when asked for: the
+ * ingest loop reads only `fresh`, and a recurring entity's statements need not be touched per row.
+ */
+class MappedRow {
+  readonly ok = true as const;
+  constructor(
+    readonly fresh: readonly Statement[],
+    readonly entities: readonly MappedEntity[],
+    readonly warnings: readonly string[],
+  ) {}
+
+  get statements(): readonly Statement[] {
+    const all: Statement[] = [];
+    for (const e of this.entities) for (const st of e.statements) all.push(st);
+    return all;
+  }
+}
 
 /**
  * Builds the row mapper of a compiled mapping: every row becomes all of its statements, or — if any
@@ -318,7 +344,7 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
       if (cell >= 0 ? cellValue(record, cell) === undefined : get(record, column).length === 0) return { ok: false, field: column, reason: `required column "${column}" is empty or missing` };
     }
     ids.fill(undefined);
-    const statements: Statement[] = [];
+    let statementCount = 0;
     const fresh: Statement[] = [];
     const entities: MappedEntity[] = [];
     let warnings: string[] | undefined;
@@ -341,7 +367,7 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
             for (const c of hit.cached) markFresh(c, fresh);
             unsettled.push(hit);
           }
-          for (const st of hit.entity.statements) statements.push(st);
+          statementCount += hit.count;
           entities.push(hit.entity);
           continue;
         }
@@ -434,17 +460,18 @@ export function createRowMapper(mapping: CompiledMapping, envelope: Envelope, co
       let entity: MappedEntity = { id, schema: plan.schema, statements: own };
       if (memo && memoKey !== undefined && !notes && (warnings?.length ?? 0) === warningsBefore && cachedHere!.length === own.length) {
         if (memo.size >= CACHE_LIMIT) memo.clear();
-        const m: EntityMemo = { id, cached: cachedHere!, entity, settled: false };
-        memo.set(memoKey, m);
+        const m: EntityMemo = { id, cached: cachedHere!, entity, count: own.length, settled: false };
+        // A flat copy of the key: a CSV cell is a slice of its line, a joined key a rope; either costs an extra cache miss on every lookup.
+        memo.set(detached(memoKey), m);
         unsettled.push(m);
         entity = m.entity;
       }
       ids[index] = id;
-      for (const st of own) statements.push(st);
+      statementCount += own.length;
       entities.push(entity);
     }
-    if (statements.length === 0) return { ok: false, field: '(row)', reason: 'the row yields no statements (every mapped value is empty)' };
-    return { ok: true, statements, fresh, entities, warnings: warnings ?? NO_WARNINGS };
+    if (statementCount === 0) return { ok: false, field: '(row)', reason: 'the row yields no statements (every mapped value is empty)' };
+    return new MappedRow(fresh, entities, warnings ?? NO_WARNINGS);
   };
   const mapper = (record: SourceRecord, rowHash: string): RowResult => {
     marked.length = 0;
